@@ -1,0 +1,152 @@
+// opforge: one executable, one subcommand per pipeline stage.
+//
+//   mpirun -n 4 opforge generate configs/darcy.yaml pde.resolution=128 -- -ksp_monitor
+//   mpirun -n 2 opforge train configs/train_fno.yaml
+//   opforge info data/darcy.h5
+//
+// The app parses arguments and the config, then calls the library; errors are
+// caught once, in opforge::run_guarded.
+
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "opforge/config/config.hpp"
+#include "opforge/core/app.hpp"
+#include "opforge/core/environment.hpp"
+#include "opforge/core/log.hpp"
+#include "opforge/core/version.hpp"
+#include "opforge/io/dataset_summary.hpp"
+
+namespace {
+
+constexpr const char* usage_text = R"(usage: opforge <command> [options] [arguments] [-- PETSc options]
+
+commands:
+  generate CONFIG.yaml [key.path=value ...]   solve sampled PDE problems into an HDF5 dataset
+  train    CONFIG.yaml [key.path=value ...]   fit a neural operator on a dataset (data parallel)
+  evaluate CONFIG.yaml --checkpoint PATH      score a trained operator
+  info     FILE.h5 [--config] [--samples N]   shapes, provenance and statistics of a dataset
+
+options:
+  -h, --help       show this help
+  --version        show the version and the libraries in use
+  -v, --verbose    log from every rank, and show where errors were raised
+
+Configuration values can be overridden as key.path=value (YAML syntax for the
+value). Everything after `--` goes to the PETSc options database, as does a
+`petsc_options:` section of the config; the command line wins.
+)";
+
+struct Arguments {
+  std::string command;
+  std::vector<std::string> positional;
+  std::vector<std::string> overrides;
+  std::vector<std::string> petsc;
+  bool verbose = false;
+  bool help = false;
+  bool version = false;
+  bool show_config = false;
+  std::optional<std::string> checkpoint;
+  long samples = -1;
+};
+
+Arguments parse_arguments(int argc, char** argv) {
+  Arguments args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value_of = [&](const std::string& option) {
+      if (i + 1 >= argc) OPFORGE_THROW(opforge::UsageError, "option ", option, " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (arg == "--") {
+      args.petsc.assign(argv + i + 1, argv + argc);
+      break;
+    }
+    if (arg == "-h" || arg == "--help") args.help = true;
+    else if (arg == "--version") args.version = true;
+    else if (arg == "-v" || arg == "--verbose") args.verbose = true;
+    else if (arg == "--config") args.show_config = true;
+    else if (arg == "--checkpoint") args.checkpoint = value_of(arg);
+    else if (arg == "--samples") {
+      const std::string text = value_of(arg);
+      try {
+        args.samples = std::stol(text);
+      } catch (const std::exception&) {
+        OPFORGE_THROW(opforge::UsageError, "--samples needs an integer, got '", text, "'");
+      }
+    } else if (arg.size() > 1 && arg[0] == '-')
+      OPFORGE_THROW(opforge::UsageError, "unknown option '", arg, "' (PETSc options go after `--`; see --help)");
+    else if (args.command.empty()) args.command = arg;
+    else if (arg.find('=') != std::string::npos && !args.positional.empty()) args.overrides.push_back(arg);
+    else args.positional.push_back(arg);
+  }
+  return args;
+}
+
+void print_version() {
+  std::cout << "opforge " << opforge::version_string;
+  if (*opforge::git_commit) std::cout << " (" << opforge::git_commit << ")";
+  std::cout << "\n";
+}
+
+int run_info(const Arguments& args) {
+  if (args.positional.size() != 1) OPFORGE_THROW(opforge::UsageError, "usage: opforge info FILE.h5 [--config] [--samples N]");
+  opforge::io::ReaderOptions options;
+  options.allow_incomplete = true;  // info reports progress of unfinished files
+  const opforge::io::DatasetReader reader(args.positional[0], options);
+  const auto summary = opforge::io::summarize(reader, args.samples);
+  if (opforge::logger().rank() == 0) opforge::io::print_summary(opforge::logger().out(), summary, args.show_config);
+  return 0;
+}
+
+/// Stages whose issues have not landed yet: validate what can be validated
+/// (YAML syntax, duplicate keys, overrides, PETSc options), then say so.
+int run_pending_stage(const Arguments& args, opforge::Environment& env, const char* what) {
+  if (args.positional.size() != 1)
+    OPFORGE_THROW(opforge::UsageError, "usage: opforge ", args.command, " CONFIG.yaml [key.path=value ...]");
+  auto document = opforge::config::Document::load_file(env.world(), args.positional[0]);
+  document.apply_overrides(args.overrides);
+  env.insert_petsc_options(document.root().string_map("petsc_options"), document.source_name());
+  OPFORGE_THROW(opforge::UsageError, args.command, ": ", what,
+                " is not built yet in this version (the config's YAML syntax and PETSc options were checked)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Arguments args;
+  const int parse_status = opforge::run_guarded([&] {
+    args = parse_arguments(argc, argv);
+    return 0;
+  });
+  if (parse_status != 0) return parse_status;
+  if (args.help || (args.command.empty() && !args.version)) {
+    std::cout << usage_text;
+    return args.help ? 0 : 2;
+  }
+  opforge::GuardOptions guard;
+  guard.show_origin = args.verbose;
+  std::optional<opforge::Environment> env;
+  const int status = opforge::run_guarded(
+      [&] {
+        env.emplace(argv[0], args.petsc);
+        opforge::logger().set_all_ranks(args.verbose);
+        if (args.version) {
+          print_version();
+          for (const auto& [library, version] : opforge::Environment::library_versions())
+            std::cout << "  " << library << ": " << version << "\n";
+          return 0;
+        }
+        if (args.command == "info") return run_info(args);
+        if (args.command == "generate") return run_pending_stage(args, *env, "dataset generation (issue 3)");
+        if (args.command == "train") return run_pending_stage(args, *env, "training (issue 5)");
+        if (args.command == "evaluate") return run_pending_stage(args, *env, "evaluation (issue 5)");
+        OPFORGE_THROW(opforge::UsageError, "unknown command '", args.command,
+                      "' (commands: generate, train, evaluate, info; see --help)");
+      },
+      guard);
+  env.reset();
+  return status;
+}

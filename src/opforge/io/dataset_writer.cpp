@@ -1,0 +1,332 @@
+#include "opforge/io/dataset_writer.hpp"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <filesystem>
+
+#include "opforge/core/mpi_native.hpp"
+#include "opforge/core/text.hpp"
+#include "opforge/core/version.hpp"
+#include "opforge/io/hdf5.hpp"
+
+namespace opforge::io {
+
+std::uint32_t crc32_of(const void* data, std::size_t bytes) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  const auto* p = static_cast<const Bytef*>(data);
+  while (bytes > 0) {  // zlib takes uInt lengths
+    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(bytes, 1u << 30));
+    crc = crc32(crc, p, chunk);
+    p += chunk;
+    bytes -= chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+namespace {
+
+hid_t file_type_of(ValueType type) { return type == ValueType::float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE; }
+hid_t memory_type_of(ValueType type) { return type == ValueType::float32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE; }
+
+hid_t file_type_of(MetaType type) {
+  switch (type) {
+    case MetaType::int32: return H5T_STD_I32LE;
+    case MetaType::int64: return H5T_STD_I64LE;
+    case MetaType::uint8: return H5T_STD_U8LE;
+    case MetaType::float64: return H5T_IEEE_F64LE;
+  }
+  return H5T_IEEE_F64LE;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+std::vector<hsize_t> to_hsize(std::int64_t leading, const std::vector<std::int64_t>& rest) {
+  std::vector<hsize_t> dims{static_cast<hsize_t>(leading)};
+  for (auto extent : rest) dims.push_back(static_cast<hsize_t>(extent));
+  return dims;
+}
+
+/// A chunked sample-major dataset [N, sample_shape...], one sample per chunk.
+h5::Id create_sample_dataset(hid_t file, const char* name, hid_t type, std::int64_t samples,
+                             const std::vector<std::int64_t>& sample_shape) {
+  const std::vector<hsize_t> dims = to_hsize(samples, sample_shape);
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = 1;
+  h5::Id space(OPFORGE_H5_CALL(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr)), H5Sclose);
+  h5::Id properties(OPFORGE_H5_CALL(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
+  OPFORGE_H5_CALL(H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data()));
+  OPFORGE_H5_CALL(H5Pset_alloc_time(properties, H5D_ALLOC_TIME_EARLY));
+  OPFORGE_H5_CALL(H5Pset_fill_time(properties, H5D_FILL_TIME_NEVER));
+  return h5::Id(OPFORGE_H5_CALL(H5Dcreate2(file, name, type, space, H5P_DEFAULT, properties, H5P_DEFAULT)),
+                H5Dclose);
+}
+
+/// A contiguous 1-D dataset of length n (per-sample metadata, checksums, mask).
+h5::Id create_vector_dataset(hid_t file, const std::string& name, hid_t type, std::int64_t n) {
+  const hsize_t dims[1] = {static_cast<hsize_t>(n)};
+  h5::Id space(OPFORGE_H5_CALL(H5Screate_simple(1, dims, nullptr)), H5Sclose);
+  h5::Id properties(OPFORGE_H5_CALL(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
+  OPFORGE_H5_CALL(H5Pset_alloc_time(properties, H5D_ALLOC_TIME_EARLY));
+  OPFORGE_H5_CALL(H5Pset_fill_time(properties, H5D_FILL_TIME_ALLOC));  // unwritten = 0
+  return h5::Id(OPFORGE_H5_CALL(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, properties, H5P_DEFAULT)),
+                H5Dclose);
+}
+
+void write_coordinates(hid_t file, const std::string& name, const std::vector<double>& values) {
+  const hsize_t dims[1] = {values.size()};
+  h5::Id space(OPFORGE_H5_CALL(H5Screate_simple(1, dims, nullptr)), H5Sclose);
+  h5::Id dataset(OPFORGE_H5_CALL(H5Dcreate2(file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                                            H5P_DEFAULT)),
+                 H5Dclose);
+  // Collective creation, but raw data written by one rank is enough: every
+  // rank passes the same values and MPI-IO writes them once per caller.
+  OPFORGE_H5_CALL(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()));
+}
+
+h5::Id create_group(hid_t file, const char* name) {
+  return h5::Id(OPFORGE_H5_CALL(H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+}
+
+/// Select element `index` of dataset `dataset` (first axis) in a fresh file space.
+h5::Id select_sample(hid_t dataset, std::int64_t index) {
+  h5::Id space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
+  const int rank = OPFORGE_H5_CALL(H5Sget_simple_extent_ndims(space));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  OPFORGE_H5_CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr));
+  std::vector<hsize_t> start(dims.size(), 0), count = dims;
+  start[0] = static_cast<hsize_t>(index);
+  count[0] = 1;
+  OPFORGE_H5_CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr));
+  return space;
+}
+
+void write_one(hid_t dataset, std::int64_t index, hid_t memory_type, const void* data, std::size_t count) {
+  h5::Id file_space = select_sample(dataset, index);
+  const hsize_t dims[1] = {count};
+  h5::Id memory_space(OPFORGE_H5_CALL(H5Screate_simple(1, dims, nullptr)), H5Sclose);
+  OPFORGE_H5_CALL(H5Dwrite(dataset, memory_type, memory_space, file_space, H5P_DEFAULT, data));
+}
+
+}  // namespace
+
+struct DatasetWriter::Impl {
+  explicit Impl(Communicator c) : comm(std::move(c)) {}
+  Communicator comm;
+  std::string path;
+  std::string partial_path;
+  DatasetLayout layout;
+  h5::Id file;
+  h5::Id input, output, input_checksum, output_checksum, written;
+  std::map<std::string, h5::Id> meta;
+  std::vector<std::uint8_t> written_here;  // samples this rank wrote
+  bool finished = false;
+
+  void write_meta(std::int64_t index, const MetaValues& values);
+  template <typename Source> void write(std::int64_t index, const Source* in, const Source* out, const MetaValues& m);
+};
+
+DatasetWriter::DatasetWriter(const Communicator& comm, const std::string& path, const DatasetLayout& layout,
+                             const Provenance& provenance)
+    : impl_(std::make_unique<Impl>(comm.duplicate())) {
+  h5::silence_error_stack();
+  layout.validate();
+  Impl& s = *impl_;
+  s.path = path;
+  s.partial_path = path + partial_suffix;
+  s.layout = layout;
+  s.written_here.assign(static_cast<std::size_t>(layout.num_samples), 0);
+
+  // Metadata calls are collective and must see identical arguments on every
+  // rank: rank 0's clock and provenance are the ones recorded.
+  std::string created = s.comm.broadcast(utc_now(), 0);
+  std::string config_yaml = s.comm.broadcast(provenance.config_yaml, 0);
+  std::map<std::string, std::string> attributes;
+  for (const auto& [key, value] : provenance.attributes) attributes[key] = value;
+  std::string flattened;
+  for (const auto& [key, value] : attributes) flattened += key + '\0' + value + '\0';
+  flattened = s.comm.broadcast(flattened, 0);
+
+  // Create the parent directory (rank 0) and agree on success before the collective create.
+  std::string failure;
+  if (s.comm.rank() == 0) {
+    std::error_code error;
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, error);
+    if (error) failure = "cannot create directory '" + parent.string() + "': " + error.message();
+  }
+  failure = s.comm.broadcast(failure, 0);
+  OPFORGE_CHECK(failure.empty(), IoError, failure);
+
+  h5::Id access(OPFORGE_H5_CALL(H5Pcreate(H5P_FILE_ACCESS)), H5Pclose);
+  OPFORGE_H5_CALL(H5Pset_fapl_mpio(access, native(s.comm), MPI_INFO_NULL));
+  const hid_t file = H5Fcreate(s.partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  OPFORGE_CHECK(file >= 0, IoError, "cannot create dataset file '", s.partial_path, "': ", h5::error_stack_text());
+  s.file = h5::Id(file, H5Fclose);
+
+  const hid_t value_type = file_type_of(layout.value_type);
+  s.input = create_sample_dataset(s.file, names::input, value_type, layout.num_samples, layout.input_sample_shape());
+  s.output = create_sample_dataset(s.file, names::output, value_type, layout.num_samples, layout.output_sample_shape());
+  h5::write_string_attribute(s.input, "axes", layout.input_axes());
+  h5::write_string_attribute(s.input, "channels", join(layout.input_channels, ","));
+  h5::write_string_attribute(s.output, "axes", layout.output_axes());
+  h5::write_string_attribute(s.output, "channels", join(layout.output_channels, ","));
+
+  {
+    h5::Id grid = create_group(s.file, names::grid);
+    for (std::size_t a = 0; a < layout.coordinates.size(); ++a)
+      write_coordinates(s.file, std::string(names::grid) + "/" + names::axis_names[a], layout.coordinates[a]);
+    if (layout.time_steps > 0) write_coordinates(s.file, std::string(names::grid) + "/t", layout.times);
+  }
+  {
+    h5::Id meta_group = create_group(s.file, names::meta);
+    for (const auto& field : layout.meta) {
+      h5::Id dataset = create_vector_dataset(s.file, std::string(names::meta) + "/" + field.name,
+                                             file_type_of(field.type), layout.num_samples);
+      if (!field.description.empty()) h5::write_string_attribute(dataset, "description", field.description);
+      s.meta.emplace(field.name, std::move(dataset));
+    }
+  }
+  {
+    h5::Id checksum_group = create_group(s.file, names::checksum);
+    s.input_checksum = create_vector_dataset(s.file, names::input_checksum, H5T_STD_U32LE, layout.num_samples);
+    s.output_checksum = create_vector_dataset(s.file, names::output_checksum, H5T_STD_U32LE, layout.num_samples);
+  }
+  s.written = create_vector_dataset(s.file, names::written, H5T_STD_U8LE, layout.num_samples);
+  {
+    h5::Id provenance_group = create_group(s.file, names::provenance);
+    h5::write_string_dataset(s.file, names::config_yaml, config_yaml);
+  }
+
+  h5::write_string_attribute(s.file, "format", dataset_format_name);
+  h5::write_int_attribute(s.file, "format_version", dataset_format_version);
+  h5::write_int_attribute(s.file, "num_samples", layout.num_samples);
+  h5::write_string_attribute(s.file, "value_type", to_string(layout.value_type));
+  h5::write_string_attribute(s.file, "opforge_version", version_string);
+  h5::write_string_attribute(s.file, "git_commit", git_commit);
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  h5::write_string_attribute(s.file, "hdf5_version",
+                             std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
+  h5::write_string_attribute(s.file, "created_utc", created);
+  h5::write_int_attribute(s.file, "num_ranks", s.comm.size());
+  for (std::size_t at = 0; at < flattened.size();) {
+    const std::string key = flattened.c_str() + at;
+    at += key.size() + 1;
+    const std::string value = flattened.c_str() + at;
+    at += value.size() + 1;
+    h5::write_string_attribute(s.file, key, value);
+  }
+  h5::write_int_attribute(s.file, "complete", 0);  // set to 1 by finish(), last
+}
+
+DatasetWriter::~DatasetWriter() {
+  if (!impl_ || impl_->finished) return;
+  // Closing is collective. During unwinding other ranks may not be closing,
+  // so leave the handles to HDF5's own shutdown (or the job abort) instead of
+  // risking a hang; the .partial file stays marked incomplete either way.
+  if (std::uncaught_exceptions() > 0) {
+    for (auto& [name, dataset] : impl_->meta) dataset.leak();
+    for (h5::Id* id : {&impl_->input, &impl_->output, &impl_->input_checksum, &impl_->output_checksum,
+                       &impl_->written, &impl_->file})
+      id->leak();
+  }
+}
+
+const DatasetLayout& DatasetWriter::layout() const { return impl_->layout; }
+const std::string& DatasetWriter::path() const { return impl_->path; }
+
+void DatasetWriter::Impl::write_meta(std::int64_t index, const MetaValues& values) {
+  for (const auto& field : layout.meta) {
+    const auto it = values.find(field.name);
+    OPFORGE_CHECK(it != values.end(), UsageError, "sample ", index, ": no value for metadata '", field.name, "'");
+    const double as_double = std::visit([](auto v) { return static_cast<double>(v); }, it->second);
+    const std::int64_t as_int =
+        std::visit([](auto v) { return static_cast<std::int64_t>(v); }, it->second);
+    hid_t dataset = meta.at(field.name);
+    if (field.type == MetaType::float64) write_one(dataset, index, H5T_NATIVE_DOUBLE, &as_double, 1);
+    else write_one(dataset, index, H5T_NATIVE_INT64, &as_int, 1);
+  }
+  for (const auto& [name, value] : values)
+    OPFORGE_CHECK(layout.find_meta(name), UsageError, "sample ", index, ": metadata '", name, "' is not declared");
+}
+
+template <typename Source>
+void DatasetWriter::Impl::write(std::int64_t index, const Source* in, const Source* out, const MetaValues& m) {
+  OPFORGE_CHECK(!finished, UsageError, "write_sample after finish()");
+  OPFORGE_CHECK(index >= 0 && index < layout.num_samples, UsageError, "sample index ", index,
+                " out of range [0, ", layout.num_samples, ")");
+  // Convert to the stored type first so the checksum covers the stored bytes.
+  auto store = [&](hid_t dataset, hid_t checksum, const Source* values, std::int64_t count) {
+    std::uint32_t crc;
+    if (layout.value_type == ValueType::float32) {
+      std::vector<float> stored(values, values + count);
+      crc = crc32_of(stored.data(), stored.size() * sizeof(float));
+      write_one(dataset, index, H5T_NATIVE_FLOAT, stored.data(), stored.size());
+    } else {
+      std::vector<double> stored(values, values + count);
+      crc = crc32_of(stored.data(), stored.size() * sizeof(double));
+      write_one(dataset, index, H5T_NATIVE_DOUBLE, stored.data(), stored.size());
+    }
+    write_one(checksum, index, H5T_NATIVE_UINT32, &crc, 1);
+  };
+  store(input, input_checksum, in, layout.input_sample_size());
+  store(output, output_checksum, out, layout.output_sample_size());
+  write_meta(index, m);
+  const std::uint8_t one = 1;  // last: the sample is complete
+  write_one(written, index, H5T_NATIVE_UINT8, &one, 1);
+  written_here[static_cast<std::size_t>(index)] = 1;
+}
+
+void DatasetWriter::write_sample(std::int64_t index, const double* input, const double* output,
+                                 const MetaValues& meta) {
+  impl_->write(index, input, output, meta);
+}
+
+void DatasetWriter::write_sample(std::int64_t index, const float* input, const float* output,
+                                 const MetaValues& meta) {
+  impl_->write(index, input, output, meta);
+}
+
+void DatasetWriter::finish() {
+  Impl& s = *impl_;
+  OPFORGE_CHECK(!s.finished, UsageError, "finish() called twice on ", s.path);
+  std::vector<std::uint8_t> written = s.written_here;
+  s.comm.allreduce(written, ReduceOp::max);
+  std::int64_t count = 0, first_missing = -1;
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    if (written[i]) ++count;
+    else if (first_missing < 0) first_missing = static_cast<std::int64_t>(i);
+  }
+  const bool complete = count == s.layout.num_samples;
+  // Every rank reached the same verdict, so the collective close is safe
+  // either way; an incomplete file stays readable (and resumable) as .partial.
+  if (complete) h5::write_int_attribute(s.file, "complete", 1);
+  for (auto& [name, dataset] : s.meta) dataset.close(__FILE__, __LINE__);
+  for (h5::Id* id : {&s.input, &s.output, &s.input_checksum, &s.output_checksum, &s.written})
+    id->close(__FILE__, __LINE__);
+  s.file.close(__FILE__, __LINE__);
+  s.finished = true;
+  OPFORGE_CHECK(complete, IoError, "dataset '", s.partial_path, "' is incomplete: ", count, " of ",
+                s.layout.num_samples, " samples written (first missing: ", first_missing, ")");
+
+  std::string failure;
+  if (s.comm.rank() == 0 && std::rename(s.partial_path.c_str(), s.path.c_str()) != 0)
+    failure = "cannot rename '" + s.partial_path + "' to '" + s.path + "': " + std::strerror(errno);
+  failure = s.comm.broadcast(failure, 0);
+  OPFORGE_CHECK(failure.empty(), IoError, failure);
+}
+
+}  // namespace opforge::io

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# check_command.sh EXPECT MATCH COMMAND...
+# Runs COMMAND; EXPECT is an exit code, or "nonzero". MATCH is an extended regex
+# that the combined output must contain ("" = no check). Prints the output.
+set -u
+expect=$1 match=$2
+shift 2
+output=$("$@" 2>&1)
+status=$?
+printf '%s\n' "$output"
+echo "--- exit status: $status"
+if [ "$expect" = nonzero ]; then
+  [ "$status" -ne 0 ] || { echo "FAIL: expected a non-zero exit status"; exit 1; }
+elif [ "$status" -ne "$expect" ]; then
+  echo "FAIL: expected exit status $expect"; exit 1
+fi
+if [ -n "$match" ] && ! grep -Eq -- "$match" <<<"$output"; then
+  echo "FAIL: output does not match: $match"; exit 1
+fi
+echo "PASS"
