@@ -32,7 +32,6 @@ std::uint32_t crc32_of(const void* data, std::size_t bytes) {
 namespace {
 
 hid_t file_type_of(ValueType type) { return type == ValueType::float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE; }
-hid_t memory_type_of(ValueType type) { return type == ValueType::float32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE; }
 
 hid_t file_type_of(MetaType type) {
   switch (type) {
