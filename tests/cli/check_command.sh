@@ -2,9 +2,12 @@
 # check_command.sh EXPECT MATCH COMMAND...
 # Runs COMMAND; EXPECT is an exit code, or "nonzero". MATCH is an extended regex
 # that the combined output must contain ("" = no check). Prints the output.
+# With CHECK_ABSENT=path set, that file must not exist after the command.
 set -u
 expect=$1 match=$2
 shift 2
+absent=${CHECK_ABSENT:-}
+[ -z "$absent" ] || rm -f "$absent"
 output=$("$@" 2>&1)
 status=$?
 printf '%s\n' "$output"
@@ -16,5 +19,8 @@ elif [ "$status" -ne "$expect" ]; then
 fi
 if [ -n "$match" ] && ! grep -Eq -- "$match" <<<"$output"; then
   echo "FAIL: output does not match: $match"; exit 1
+fi
+if [ -n "$absent" ] && [ -e "$absent" ]; then
+  echo "FAIL: the command left $absent behind"; exit 1
 fi
 echo "PASS"

@@ -1,0 +1,48 @@
+#pragma once
+/// @file
+/// Dataset generation: sample N problems of a PDE family, solve them in
+/// solver groups of `ranks_per_solve` ranks (one reused KSP per group, in the
+/// order a strategy chooses), and write one parallel HDF5 dataset.
+
+#include <cstdint>
+#include <string>
+
+#include "opforge/config/config.hpp"
+
+namespace opforge {
+class Environment;
+}
+
+namespace opforge::generate {
+
+/// The top-level keys of a generate config besides `pde:`, `solver:` and
+/// `petsc_options:` (see docs/generation.md).
+struct GenerateOptions {
+  std::string output_path;  ///< default data/<pde.type>.h5
+  std::string value_type = "float32";
+  bool overwrite = false;
+  std::int64_t seed = 0;
+  std::int64_t num_samples = 100;
+  int ranks_per_solve = 1;
+  std::string order = "natural";
+};
+
+/// Totals over all ranks, for logs and benchmarks.
+struct GenerationReport {
+  std::string output_path;
+  std::int64_t samples = 0;
+  double seconds = 0.0;         ///< wall time of the whole run (sampling, solving, writing)
+  double order_seconds = 0.0;   ///< time spent choosing the order
+  double solve_seconds = 0.0;   ///< sum over samples of the solve time
+  double assemble_seconds = 0.0;
+  double mean_iterations = 0.0;
+  std::int64_t fallbacks = 0;
+  std::int64_t failures = 0;    ///< samples not converged even after the fallback
+  std::string solver;           ///< KSP+PC description
+};
+
+/// Parse the config (validating every key), then generate. Collective over
+/// the environment's world communicator.
+GenerationReport generate_dataset(Environment& env, const config::Document& document);
+
+}  // namespace opforge::generate

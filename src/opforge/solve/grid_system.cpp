@@ -1,0 +1,128 @@
+#include "opforge/solve/grid_system.hpp"
+
+#include <petscdmda.h>
+
+#include "opforge/core/mpi_native.hpp"
+#include "opforge/core/petsc_check.hpp"
+#include "opforge/core/petsc_object.hpp"
+
+namespace opforge::solve {
+
+struct GridSystem::Impl {
+  std::int64_t s = 0;
+  PetscOwner<DM> da;
+  PetscOwner<Mat> A;
+  PetscOwner<Vec> b, x, r, natural, gathered;
+  PetscOwner<VecScatter> to_zero;
+};
+
+GridSystem::GridSystem(const Communicator& comm, std::int64_t s) : impl_(std::make_unique<Impl>()) {
+  OPFORGE_CHECK(s >= 3, UsageError, "grid resolution must be >= 3, got ", s);
+  Impl& m = *impl_;
+  m.s = s;
+  const auto interior = static_cast<PetscInt>(s - 2);
+  OPFORGE_PETSC_CALL(DMDACreate2d(native(comm), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, interior,
+                                  interior, PETSC_DECIDE, PETSC_DECIDE, 1, 1, nullptr, nullptr, m.da.out()));
+  OPFORGE_PETSC_CALL(DMSetUp(m.da));
+  OPFORGE_PETSC_CALL(DMCreateMatrix(m.da, m.A.out()));
+  OPFORGE_PETSC_CALL(MatSetOption(m.A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+  OPFORGE_PETSC_CALL(DMCreateGlobalVector(m.da, m.b.out()));
+  OPFORGE_PETSC_CALL(VecDuplicate(m.b, m.x.out()));
+  OPFORGE_PETSC_CALL(VecDuplicate(m.b, m.r.out()));
+  OPFORGE_PETSC_CALL(DMDACreateNaturalVector(m.da, m.natural.out()));
+  OPFORGE_PETSC_CALL(VecScatterCreateToZero(m.natural, m.to_zero.out(), m.gathered.out()));
+}
+
+GridSystem::~GridSystem() = default;
+
+_p_Mat* GridSystem::matrix() const { return impl_->A; }
+_p_Vec* GridSystem::rhs() const { return impl_->b; }
+_p_Vec* GridSystem::solution() const { return impl_->x; }
+std::int64_t GridSystem::unknowns() const { return (impl_->s - 2) * (impl_->s - 2); }
+
+void GridSystem::assemble_matrix(const pde::EllipticOperator& op) {
+  Impl& m = *impl_;
+  OPFORGE_CHECK(op.s == m.s, InternalError, "operator of size ", op.s, " for a grid of size ", m.s);
+  PetscInt xs, ys, xm, ym;
+  OPFORGE_PETSC_CALL(DMDAGetCorners(m.da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  const PetscInt last = static_cast<PetscInt>(m.s - 3);  // last interior DMDA index
+  OPFORGE_PETSC_CALL(MatZeroEntries(m.A));
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      const std::int64_t gi = i + 1, gj = j + 1;  // grid node of DMDA point (i, j)
+      MatStencil row{};
+      row.i = i;
+      row.j = j;
+      if (op.dirichlet[op.index(gi, gj)]) {
+        OPFORGE_PETSC_CALL(MatSetValuesStencil(m.A, 1, &row, 1, &row, &op.dirichlet_diagonal, INSERT_VALUES));
+        continue;
+      }
+      MatStencil columns[5];
+      PetscScalar values[5];
+      int count = 0;
+      columns[count] = row;
+      values[count++] = op.diagonal(gi, gj);
+      auto couple = [&](PetscInt ci, PetscInt cj, double weight) {
+        if (ci < 0 || cj < 0 || ci > last || cj > last) return;  // outer boundary: in the RHS
+        if (op.dirichlet[op.index(ci + 1, cj + 1)]) return;      // masked node: in the RHS
+        columns[count].i = ci;
+        columns[count].j = cj;
+        values[count++] = -weight;
+      };
+      couple(i + 1, j, op.east[op.index(gi, gj)]);
+      couple(i - 1, j, op.east[op.index(gi - 1, gj)]);
+      couple(i, j + 1, op.north[op.index(gi, gj)]);
+      couple(i, j - 1, op.north[op.index(gi, gj - 1)]);
+      OPFORGE_PETSC_CALL(MatSetValuesStencil(m.A, 1, &row, count, columns, values, INSERT_VALUES));
+    }
+  OPFORGE_PETSC_CALL(MatAssemblyBegin(m.A, MAT_FINAL_ASSEMBLY));
+  OPFORGE_PETSC_CALL(MatAssemblyEnd(m.A, MAT_FINAL_ASSEMBLY));
+}
+
+void GridSystem::assemble_rhs(const pde::EllipticOperator& op) {
+  Impl& m = *impl_;
+  PetscInt xs, ys, xm, ym;
+  OPFORGE_PETSC_CALL(DMDAGetCorners(m.da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  PetscScalar** b = nullptr;
+  OPFORGE_PETSC_CALL(DMDAVecGetArray(m.da, m.b, &b));
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      const std::int64_t gi = i + 1, gj = j + 1;
+      const std::size_t k = op.index(gi, gj);
+      b[j][i] = op.dirichlet[k] ? op.dirichlet_diagonal * op.boundary[k] : op.rhs(gi, gj);
+    }
+  OPFORGE_PETSC_CALL(DMDAVecRestoreArray(m.da, m.b, &b));
+}
+
+double GridSystem::true_relative_residual() const {
+  Impl& m = *impl_;
+  OPFORGE_PETSC_CALL(MatMult(m.A, m.x, m.r));
+  OPFORGE_PETSC_CALL(VecAYPX(m.r, -1.0, m.b));
+  PetscReal residual = 0, rhs = 0;
+  OPFORGE_PETSC_CALL(VecNorm(m.r, NORM_2, &residual));
+  OPFORGE_PETSC_CALL(VecNorm(m.b, NORM_2, &rhs));
+  return rhs > 0 ? residual / rhs : residual;
+}
+
+pde::Field2D GridSystem::gather_solution(const pde::EllipticOperator& op) const {
+  Impl& m = *impl_;
+  OPFORGE_PETSC_CALL(DMDAGlobalToNaturalBegin(m.da, m.x, INSERT_VALUES, m.natural));
+  OPFORGE_PETSC_CALL(DMDAGlobalToNaturalEnd(m.da, m.x, INSERT_VALUES, m.natural));
+  OPFORGE_PETSC_CALL(VecScatterBegin(m.to_zero, m.natural, m.gathered, INSERT_VALUES, SCATTER_FORWARD));
+  OPFORGE_PETSC_CALL(VecScatterEnd(m.to_zero, m.natural, m.gathered, INSERT_VALUES, SCATTER_FORWARD));
+  PetscInt local = 0;
+  OPFORGE_PETSC_CALL(VecGetLocalSize(m.gathered, &local));
+  if (local == 0) return {};
+  pde::Field2D u(m.s);
+  const PetscScalar* values = nullptr;
+  OPFORGE_PETSC_CALL(VecGetArrayRead(m.gathered, &values));
+  const std::int64_t n = m.s - 2;
+  for (std::int64_t j = 0; j < n; ++j)
+    for (std::int64_t i = 0; i < n; ++i) u(i + 1, j + 1) = values[j * n + i];  // natural order: x fastest
+  OPFORGE_PETSC_CALL(VecRestoreArrayRead(m.gathered, &values));
+  for (std::size_t k = 0; k < u.values.size(); ++k)
+    if (op.dirichlet[k]) u.values[k] = op.boundary[k];
+  return u;
+}
+
+}  // namespace opforge::solve

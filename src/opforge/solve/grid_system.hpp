@@ -1,0 +1,50 @@
+#pragma once
+/// @file
+/// The linear system of one problem on a PETSc DMDA over the interior nodes
+/// (boundary nodes are eliminated), distributed over a communicator. The
+/// matrix keeps its nonzero pattern across problems, so it can be updated in
+/// place and one KSP reused along a sequence.
+
+#include <cstdint>
+#include <memory>
+
+#include "opforge/pde/elliptic_operator.hpp"
+
+struct _p_Mat;
+struct _p_Vec;
+
+namespace opforge {
+class Communicator;
+}
+
+namespace opforge::solve {
+
+class GridSystem {
+public:
+  GridSystem(const Communicator& comm, std::int64_t s);
+  GridSystem(const GridSystem&) = delete;
+  GridSystem& operator=(const GridSystem&) = delete;
+  ~GridSystem();
+
+  /// Matrix values of `op` (same pattern every time).
+  void assemble_matrix(const pde::EllipticOperator& op);
+  /// Right-hand side of `op`.
+  void assemble_rhs(const pde::EllipticOperator& op);
+
+  _p_Mat* matrix() const;
+  _p_Vec* rhs() const;
+  _p_Vec* solution() const;
+  std::int64_t unknowns() const;
+
+  /// ||b - A x|| / ||b|| computed explicitly (never a solver's estimate).
+  double true_relative_residual() const;
+  /// The solution on the whole s x s grid, Dirichlet values included, on
+  /// rank 0 of the communicator (an empty field elsewhere). Collective.
+  pde::Field2D gather_solution(const pde::EllipticOperator& op) const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace opforge::solve

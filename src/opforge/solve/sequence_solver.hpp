@@ -1,0 +1,64 @@
+#pragma once
+/// @file
+/// One KSP reused along a sequence of systems, with the outcome of every
+/// solve recorded as data and a direct-solver fallback for failed solves.
+
+#include <memory>
+#include <string>
+
+#include "opforge/config/config.hpp"
+#include "opforge/solve/grid_system.hpp"
+
+namespace opforge {
+class Communicator;
+}
+
+namespace opforge::solve {
+
+/// The `solver:` section. PETSc options given after `--` or in
+/// `petsc_options:` override these (KSPSetFromOptions runs last).
+struct SolverOptions {
+  std::string ksp_type = "gmres";
+  /// Empty: PETSc's default for the communicator (ILU serial, block Jacobi parallel).
+  std::string pc_type;
+  double rtol = 1e-8;
+  double atol = 1e-50;
+  int max_it = 10000;
+  int restart = 40;
+  /// Direct solver for solves that fail: mumps, superlu_dist, petsc (serial LU) or none.
+  std::string fallback = "mumps";
+  /// A solve is accepted when ||b - Ax|| / ||b|| <= accept_factor * rtol.
+  double accept_factor = 10.0;
+
+  static SolverOptions parse(const config::Section& section);
+};
+
+struct SolveRecord {
+  int iterations = 0;
+  double residual = 0.0;  ///< true relative residual of the returned solution
+  int reason = 0;         ///< KSPConvergedReason of the Krylov solve
+  double seconds = 0.0;   ///< Krylov solve plus fallback, if any
+  bool converged = false; ///< residual accepted (by either path)
+  bool used_fallback = false;
+};
+
+class SequenceSolver {
+public:
+  SequenceSolver(const Communicator& comm, const SolverOptions& options);
+  SequenceSolver(const SequenceSolver&) = delete;
+  SequenceSolver& operator=(const SequenceSolver&) = delete;
+  ~SequenceSolver();
+
+  /// Solve `system`; `operator_changed` says the matrix was reassembled since
+  /// the last solve (the preconditioner is rebuilt then, and only then).
+  SolveRecord solve(GridSystem& system, bool operator_changed);
+  /// "ksp_type+pc_type" as PETSc will run them (after the options database).
+  std::string describe() const;
+  const SolverOptions& options() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace opforge::solve

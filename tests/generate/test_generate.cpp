@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+#include <petscksp.h>
+
+#include <cmath>
+
+#include "opforge/config/config.hpp"
+#include "opforge/core/environment.hpp"
+#include "opforge/core/petsc_check.hpp"
+#include "opforge/core/petsc_object.hpp"
+#include "opforge/generate/generator.hpp"
+#include "opforge/io/dataset_reader.hpp"
+#include "opforge/pde/pde_family.hpp"
+#include "opforge/solve/grid_system.hpp"
+
+namespace {
+
+using namespace opforge;
+
+const Communicator& world() { return Environment::current().world(); }
+
+/// Reference solution of one sample: a direct solve on this process alone.
+pde::Field2D reference_solution(const pde::EllipticOperator& op) {
+  solve::GridSystem system(Communicator::self(), op.s);
+  system.assemble_matrix(op);
+  system.assemble_rhs(op);
+  PetscOwner<KSP> ksp;
+  OPFORGE_PETSC_CALL(KSPCreate(PETSC_COMM_SELF, ksp.out()));
+  OPFORGE_PETSC_CALL(KSPSetOperators(ksp, system.matrix(), system.matrix()));
+  OPFORGE_PETSC_CALL(KSPSetType(ksp, KSPPREONLY));
+  PC pc;
+  OPFORGE_PETSC_CALL(KSPGetPC(ksp, &pc));
+  OPFORGE_PETSC_CALL(PCSetType(pc, PCLU));
+  OPFORGE_PETSC_CALL(KSPSolve(ksp, system.rhs(), system.solution()));
+  return system.gather_solution(op);
+}
+
+/// Generate with `yaml` (+ overrides), then check every sample against an
+/// independent serial computation: inputs bitwise, outputs to solver tolerance.
+void generate_and_verify(const std::string& yaml, const std::vector<std::string>& overrides) {
+  auto doc = config::Document::parse(yaml, "generate.yaml");
+  doc.apply_overrides(overrides);
+  const auto report = generate::generate_dataset(Environment::current(), doc);
+  EXPECT_EQ(report.failures, 0);
+  EXPECT_EQ(report.fallbacks, 0);
+  EXPECT_GT(report.mean_iterations, 1.0);
+
+  const auto pde_doc = config::Document::parse(yaml, "generate.yaml");
+  auto family = pde::make_pde_family(pde_doc.root().section("pde"));
+  const io::DatasetReader reader(report.output_path);
+  const auto& layout = reader.layout();
+  EXPECT_EQ(layout.input_channels, family->input_channels());
+  const std::int64_t s = family->resolution();
+  std::vector<double> input(static_cast<std::size_t>(layout.input_sample_size()));
+  std::vector<double> output(static_cast<std::size_t>(layout.output_sample_size()));
+  const auto seeds = reader.read_meta("seed");
+  const auto converged = reader.read_meta("converged");
+  for (std::int64_t i = 0; i < layout.num_samples; ++i) {
+    const auto sample = family->sample(7, i);
+    reader.read_inputs({i}, input.data());
+    reader.read_outputs({i}, output.data());
+    for (std::size_t c = 0; c < sample.inputs.size(); ++c)
+      for (std::int64_t k = 0; k < s * s; ++k)
+        ASSERT_EQ(input[c * s * s + k], sample.inputs[c].values[k]) << "sample " << i << " channel " << c;
+    const auto reference = reference_solution(sample.op);
+    double error = 0, scale = 0;
+    for (std::int64_t k = 0; k < s * s; ++k) {
+      error = std::max(error, std::abs(output[k] - reference.values[k]));
+      scale = std::max(scale, std::abs(reference.values[k]));
+    }
+    EXPECT_LT(error, 1e-7 * scale) << "sample " << i;
+    EXPECT_EQ(seeds[i], 7.0);
+    EXPECT_EQ(converged[i], 1.0);
+  }
+}
+
+std::string out(const std::string& name) { return name + "_np" + std::to_string(world().size()) + ".h5"; }
+
+constexpr const char* darcy_yaml = R"(seed: 7
+num_samples: 7
+pde: {type: darcy, resolution: 17}
+solver: {ksp_type: cg, pc_type: jacobi, rtol: 1.0e-11}
+output: {value_type: float64, overwrite: true}
+)";
+
+TEST(Generate, OneRankPerSolveMatchesSerialSolvesAtAnyRankCount) {
+  generate_and_verify(darcy_yaml, {"output.path=" + out("gen_darcy_groups")});
+}
+
+TEST(Generate, AllRanksInOneSolveMatchSerialSolves) {
+  generate_and_verify(darcy_yaml, {"output.path=" + out("gen_darcy_shared"),
+                                   "ranks_per_solve=" + std::to_string(world().size())});
+}
+
+TEST(Generate, FixedMatrixFamiliesReuseTheOperatorAndMatchSerialSolves) {
+  const std::string heat = R"(seed: 7
+num_samples: 5
+pde: {type: heat, resolution: 19, geometry: l_shape}
+solver: {ksp_type: cg, pc_type: jacobi, rtol: 1.0e-11}
+output: {value_type: float64, overwrite: true}
+)";
+  generate_and_verify(heat, {"output.path=" + out("gen_heat")});
+  const std::string poisson = R"(seed: 7
+num_samples: 5
+pde: {type: poisson, resolution: 19}
+solver: {ksp_type: cg, pc_type: jacobi, rtol: 1.0e-11}
+output: {value_type: float64, overwrite: true}
+)";
+  generate_and_verify(poisson, {"output.path=" + out("gen_poisson")});
+}
+
+TEST(Generate, ExistingOutputIsKeptUnlessOverwriteIsSet) {
+  const std::string path = out("gen_keep");
+  auto first = config::Document::parse(darcy_yaml, "generate.yaml");
+  first.apply_overrides({"output.path=" + path, "num_samples=2"});
+  generate::generate_dataset(Environment::current(), first);
+  auto second = config::Document::parse(darcy_yaml, "generate.yaml");
+  second.apply_overrides({"output.path=" + path, "num_samples=2", "output.overwrite=false"});
+  try {
+    generate::generate_dataset(Environment::current(), second);
+    FAIL() << "no exception";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("exists; set output.overwrite: true"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

@@ -1,0 +1,78 @@
+#include "manufactured.hpp"
+
+#include <petscksp.h>
+
+#include <cmath>
+
+#include "opforge/core/environment.hpp"
+#include "opforge/core/petsc_check.hpp"
+#include "opforge/core/petsc_object.hpp"
+#include "opforge/pde/heat_geometry.hpp"
+#include "opforge/solve/grid_system.hpp"
+
+namespace opforge::testing {
+
+double exact_solution(double x, double y) { return std::sin(M_PI * x) * std::sin(M_PI * y) + x * x + y; }
+
+namespace {
+double coefficient(const ManufacturedCase& c, double x, double y) {
+  return c.variable_coefficient ? 2.0 + std::sin(M_PI * x) * std::cos(M_PI * y) : 1.0;
+}
+
+double source(const ManufacturedCase& c, double x, double y) {
+  const double sx = std::sin(M_PI * x), cx = std::cos(M_PI * x), sy = std::sin(M_PI * y), cy = std::cos(M_PI * y);
+  const double ux = M_PI * cx * sy + 2 * x, uy = M_PI * sx * cy + 1;
+  const double laplacian = -2 * M_PI * M_PI * sx * sy + 2;
+  double ax = 0, ay = 0;
+  if (c.variable_coefficient) {
+    ax = M_PI * cx * cy;
+    ay = -M_PI * sx * sy;
+  }
+  return -(coefficient(c, x, y) * laplacian + ax * ux + ay * uy) - c.wavenumber_squared * exact_solution(x, y);
+}
+}  // namespace
+
+pde::EllipticProblem manufactured_problem(const ManufacturedCase& c, std::int64_t s) {
+  pde::EllipticProblem p;
+  p.s = s;
+  p.coefficient = pde::Field2D(s);
+  p.source = pde::Field2D(s);
+  p.boundary = pde::Field2D(s);
+  p.wavenumber_squared = pde::Field2D(s, c.wavenumber_squared);
+  for (std::int64_t i = 0; i < s; ++i)
+    for (std::int64_t j = 0; j < s; ++j) {
+      const double x = p.source.x(i), y = p.source.x(j);
+      p.coefficient(i, j) = coefficient(c, x, y);
+      p.source(i, j) = source(c, x, y);
+      p.boundary(i, j) = exact_solution(x, y);
+    }
+  if (!c.heat_geometry.empty()) p.dirichlet = pde::heat_dirichlet_mask(s, c.heat_geometry);
+  return p;
+}
+
+double max_error(const ManufacturedCase& c, std::int64_t s) {
+  const auto& world = Environment::current().world();
+  const pde::EllipticOperator op = pde::discretize(manufactured_problem(c, s));
+  solve::GridSystem system(world, s);
+  system.assemble_matrix(op);
+  system.assemble_rhs(op);
+  PetscOwner<KSP> ksp;
+  OPFORGE_PETSC_CALL(KSPCreate(PETSC_COMM_WORLD, ksp.out()));
+  OPFORGE_PETSC_CALL(KSPSetOperators(ksp, system.matrix(), system.matrix()));
+  OPFORGE_PETSC_CALL(KSPSetType(ksp, KSPPREONLY));
+  PC pc;
+  OPFORGE_PETSC_CALL(KSPGetPC(ksp, &pc));
+  OPFORGE_PETSC_CALL(PCSetType(pc, PCLU));
+  OPFORGE_PETSC_CALL(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+  OPFORGE_PETSC_CALL(KSPSolve(ksp, system.rhs(), system.solution()));
+  const pde::Field2D u = system.gather_solution(op);
+  double error = 0;
+  if (world.rank() == 0)
+    for (std::int64_t i = 0; i < s; ++i)
+      for (std::int64_t j = 0; j < s; ++j)
+        error = std::max(error, std::abs(u(i, j) - exact_solution(u.x(i), u.x(j))));
+  world.broadcast(&error, 1, 0);
+  return error;
+}
+
+}  // namespace opforge::testing

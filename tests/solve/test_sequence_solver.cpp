@@ -1,0 +1,81 @@
+#include <gtest/gtest.h>
+
+#include "opforge/config/config.hpp"
+#include "opforge/core/environment.hpp"
+#include "opforge/pde/pde_family.hpp"
+#include "opforge/solve/sequence_solver.hpp"
+
+namespace {
+
+using namespace opforge;
+
+solve::SolverOptions solver_options(const std::string& yaml) {
+  const auto doc = config::Document::parse(yaml, "solver.yaml");
+  auto options = solve::SolverOptions::parse(doc.root().section_or_empty("solver"));
+  doc.finish();
+  return options;
+}
+
+struct SequenceSolverTest : ::testing::Test {
+  std::unique_ptr<pde::PdeFamily> darcy;
+  void SetUp() override {
+    const auto doc = config::Document::parse("pde: {type: darcy, resolution: 24}", "pde.yaml");
+    darcy = pde::make_pde_family(doc.root().section("pde"));
+  }
+};
+
+TEST_F(SequenceSolverTest, ConvergedSolveReportsTrueResidualBelowTolerance) {
+  solve::GridSystem system(Environment::current().world(), 24);
+  solve::SequenceSolver solver(Environment::current().world(),
+                               solver_options("solver: {ksp_type: cg, pc_type: jacobi, rtol: 1.0e-9}"));
+  for (std::int64_t i = 0; i < 3; ++i) {
+    const auto op = darcy->sample(0, i).op;
+    system.assemble_matrix(op);
+    system.assemble_rhs(op);
+    const auto record = solver.solve(system, true);
+    EXPECT_TRUE(record.converged);
+    EXPECT_FALSE(record.used_fallback);
+    EXPECT_GT(record.reason, 0);
+    EXPECT_GT(record.iterations, 5);
+    EXPECT_LE(record.residual, 1e-8);
+    EXPECT_DOUBLE_EQ(record.residual, system.true_relative_residual());
+  }
+  EXPECT_NE(solver.describe().find("cg+jacobi"), std::string::npos) << solver.describe();
+}
+
+TEST_F(SequenceSolverTest, FailedKrylovSolveFallsBackToDirectSolverAndIsFlagged) {
+  solve::GridSystem system(Environment::current().world(), 24);
+  solve::SequenceSolver solver(Environment::current().world(),
+                               solver_options("solver: {ksp_type: gmres, pc_type: none, max_it: 1}"));
+  const auto op = darcy->sample(0, 0).op;
+  system.assemble_matrix(op);
+  system.assemble_rhs(op);
+  const auto record = solver.solve(system, true);
+  EXPECT_EQ(record.iterations, 1);
+  EXPECT_LT(record.reason, 0);  // KSP_DIVERGED_ITS
+  EXPECT_TRUE(record.used_fallback);
+  EXPECT_TRUE(record.converged);
+  EXPECT_LT(record.residual, 1e-10);
+}
+
+TEST_F(SequenceSolverTest, WithoutFallbackAFailedSolveIsReportedNotConverged) {
+  solve::GridSystem system(Environment::current().world(), 24);
+  solve::SequenceSolver solver(Environment::current().world(),
+                               solver_options("solver: {ksp_type: gmres, pc_type: none, max_it: 2, fallback: none}"));
+  const auto op = darcy->sample(0, 0).op;
+  system.assemble_matrix(op);
+  system.assemble_rhs(op);
+  const auto record = solver.solve(system, true);
+  EXPECT_FALSE(record.converged);
+  EXPECT_FALSE(record.used_fallback);
+  EXPECT_GT(record.residual, 1e-3);
+}
+
+TEST(SolverOptions, RejectsNonPositiveToleranceAndUnknownFallback) {
+  EXPECT_THROW(solver_options("solver: {rtol: 0}"), ConfigError);
+  EXPECT_THROW(solver_options("solver: {rtol: -1.0e-8}"), ConfigError);
+  EXPECT_THROW(solver_options("solver: {fallback: cholmod}"), ConfigError);
+  EXPECT_THROW(solver_options("solver: {max_it: 0}"), ConfigError);
+}
+
+}  // namespace
