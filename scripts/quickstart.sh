@@ -12,10 +12,15 @@ opforge="${OPFORGE_BUILD_DIR:-$root/build}/bin/opforge"
 echo
 echo "== opforge"
 "$opforge" --version
+ranks=${OPFORGE_QUICKSTART_RANKS:-2}
 echo
-echo "== pipeline"
-for stage in generate train evaluate; do
-  echo "  $stage: not built yet (see the open issues: generate #3, train/evaluate #5)"
-done
+echo "== 1. generate: Darcy dataset (configs/quickstart.yaml) on $ranks ranks"
+mpirun -n "$ranks" "$opforge" generate "$root/configs/quickstart.yaml" \
+  output.path="$root/data/quickstart/darcy_s32.h5"
 echo
-echo "quickstart: build ok; run 'scripts/test.sh' for the test suite"
+echo "== 2. inspect"
+"$opforge" info "$root/data/quickstart/darcy_s32.h5" --samples 50
+echo
+echo "== 3. train / evaluate: not built yet (issue #5)"
+echo
+echo "quickstart: done; run 'scripts/test.sh' for the test suite"

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "opforge/config/config.hpp"
+#include "support/expect_error.hpp"
 #include "opforge/core/environment.hpp"
 
 namespace {
@@ -29,12 +30,7 @@ struct SolverOptions {
 };
 
 std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const opforge::ConfigError& e) {
-    return e.what();
-  }
-  return "<no ConfigError>";
+  return opforge::testing::message_of<opforge::ConfigError>(action);
 }
 
 /// Parse `text` the way an app does: root -> sections -> finish().

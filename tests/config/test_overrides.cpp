@@ -1,18 +1,14 @@
 #include <gtest/gtest.h>
 
 #include "opforge/config/config.hpp"
+#include "support/expect_error.hpp"
 
 namespace {
 
 using opforge::config::Document;
 
 std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const opforge::ConfigError& e) {
-    return e.what();
-  }
-  return "<no ConfigError>";
+  return opforge::testing::message_of<opforge::ConfigError>(action);
 }
 
 TEST(ConfigOverrides, ReplaceAndCreateNestedValues) {

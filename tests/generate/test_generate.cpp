@@ -1,16 +1,14 @@
 #include <gtest/gtest.h>
-#include <petscksp.h>
 
 #include <cmath>
 
 #include "opforge/config/config.hpp"
 #include "opforge/core/environment.hpp"
-#include "opforge/core/petsc_check.hpp"
-#include "opforge/core/petsc_object.hpp"
 #include "opforge/generate/generator.hpp"
 #include "opforge/io/dataset_reader.hpp"
 #include "opforge/pde/pde_family.hpp"
 #include "opforge/solve/grid_system.hpp"
+#include "support/direct_solve.hpp"
 
 namespace {
 
@@ -23,14 +21,7 @@ pde::Field2D reference_solution(const pde::EllipticOperator& op) {
   solve::GridSystem system(Communicator::self(), op.s);
   system.assemble_matrix(op);
   system.assemble_rhs(op);
-  PetscOwner<KSP> ksp;
-  OPFORGE_PETSC_CALL(KSPCreate(PETSC_COMM_SELF, ksp.out()));
-  OPFORGE_PETSC_CALL(KSPSetOperators(ksp, system.matrix(), system.matrix()));
-  OPFORGE_PETSC_CALL(KSPSetType(ksp, KSPPREONLY));
-  PC pc;
-  OPFORGE_PETSC_CALL(KSPGetPC(ksp, &pc));
-  OPFORGE_PETSC_CALL(PCSetType(pc, PCLU));
-  OPFORGE_PETSC_CALL(KSPSolve(ksp, system.rhs(), system.solution()));
+  opforge::testing::solve_directly(system);
   return system.gather_solution(op);
 }
 

@@ -10,6 +10,7 @@
 #include "opforge/io/dataset_reader.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "sample_data.hpp"
+#include "support/expect_error.hpp"
 
 namespace {
 
@@ -19,12 +20,7 @@ using opforge::testing::sample_meta;
 using opforge::testing::sample_output;
 
 std::string io_error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "<no IoError>";
+  return opforge::testing::message_of<IoError>(action);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -1,14 +1,11 @@
 #include "manufactured.hpp"
 
-#include <petscksp.h>
-
 #include <cmath>
 
 #include "opforge/core/environment.hpp"
-#include "opforge/core/petsc_check.hpp"
-#include "opforge/core/petsc_object.hpp"
 #include "opforge/pde/heat_geometry.hpp"
 #include "opforge/solve/grid_system.hpp"
+#include "support/direct_solve.hpp"
 
 namespace opforge::testing {
 
@@ -56,15 +53,7 @@ double max_error(const ManufacturedCase& c, std::int64_t s) {
   solve::GridSystem system(world, s);
   system.assemble_matrix(op);
   system.assemble_rhs(op);
-  PetscOwner<KSP> ksp;
-  OPFORGE_PETSC_CALL(KSPCreate(PETSC_COMM_WORLD, ksp.out()));
-  OPFORGE_PETSC_CALL(KSPSetOperators(ksp, system.matrix(), system.matrix()));
-  OPFORGE_PETSC_CALL(KSPSetType(ksp, KSPPREONLY));
-  PC pc;
-  OPFORGE_PETSC_CALL(KSPGetPC(ksp, &pc));
-  OPFORGE_PETSC_CALL(PCSetType(pc, PCLU));
-  OPFORGE_PETSC_CALL(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
-  OPFORGE_PETSC_CALL(KSPSolve(ksp, system.rhs(), system.solution()));
+  solve_directly(system);
   const pde::Field2D u = system.gather_solution(op);
   double error = 0;
   if (world.rank() == 0)
