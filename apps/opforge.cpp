@@ -124,7 +124,7 @@ int run_pending_stage(const Arguments& args, opforge::Environment& env, const ch
     OPFORGE_THROW(opforge::UsageError, "usage: opforge ", args.command, " CONFIG.yaml [key.path=value ...]");
   auto document = opforge::config::Document::load_file(env.world(), args.positional[0]);
   document.apply_overrides(args.overrides);
-  env.insert_petsc_options(document.root().string_map("petsc_options"), document.source_name());
+  const auto petsc_options = env.insert_petsc_options(document.root().string_map("petsc_options"), document.source_name());
   OPFORGE_THROW(opforge::UsageError, args.command, ": ", what,
                 " is not built yet in this version (the config's YAML syntax and PETSc options were checked)");
 }

@@ -18,6 +18,7 @@
 #include "opforge/config/config.hpp"
 #include "opforge/core/app.hpp"
 #include "opforge/core/environment.hpp"
+#include "opforge/core/error.hpp"
 #include "opforge/core/log.hpp"
 #include "opforge/core/text.hpp"
 #include "opforge/generate/generator.hpp"
@@ -28,6 +29,7 @@ struct Run {
   std::string family, solver;
   long size = 0, samples = 0;
   opforge::generate::GenerationReport report;
+  std::string error;
 };
 
 std::string config_for(const std::string& family, long size, long samples, const std::string& ksp,
@@ -75,9 +77,14 @@ int main(int argc, char** argv) {
           auto document = opforge::config::Document::parse(config_for(family, size, n, ksp, pc), "bench.yaml");
           opforge::logger().set_level(opforge::LogLevel::error);  // keep the table readable
           Run run{family, ksp == "direct" ? "MUMPS LU" : ksp + (ksp == "gmres" ? "(40)" : "") + "+" + pc, size, n, {}};
-          run.report = opforge::generate::generate_dataset(env, document);
+          try {
+            run.report = opforge::generate::generate_dataset(env, document);
+          } catch (const opforge::Error& e) {  // a solver that fails is a result, not the end of the benchmark
+            run.error = e.what();
+          }
           opforge::logger().set_level(opforge::LogLevel::info);
-          std::cerr << family << " s=" << size << " " << run.solver << ": " << run.report.seconds << " s\n";
+          std::cerr << family << " s=" << size << " " << run.solver << ": "
+                    << (run.error.empty() ? std::to_string(run.report.seconds) + " s" : "error: " + run.error) << "\n";
           runs.push_back(run);
         }
       }
@@ -87,6 +94,11 @@ int main(int argc, char** argv) {
               << "|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& run : runs) {
       const auto& r = run.report;
+      if (!run.error.empty()) {
+        std::cout << "| " << run.family << " | " << run.size << " | " << (run.size - 2) * (run.size - 2) << " | "
+                  << run.solver << " | " << run.samples << " | failed: " << run.error << " | | | | |\n";
+        continue;
+      }
       std::cout << "| " << run.family << " | " << run.size << " | " << (run.size - 2) * (run.size - 2) << " | "
                 << run.solver << " | " << run.samples << " | " << std::fixed << std::setprecision(2) << r.seconds
                 << " | " << std::setprecision(1) << r.mean_iterations << " | " << std::setprecision(2)

@@ -16,23 +16,33 @@ std::string petsc_option(const char* name) {
 
 TEST(Environment, ConfigPetscOptionsReachTheOptionsDatabase) {
   auto& env = opforge::Environment::current();
-  env.insert_petsc_options({{"-opforge_test_ksp_type", "cg"}, {"-opforge_test_flag", ""}}, "test.yaml");
-  EXPECT_EQ(petsc_option("-opforge_test_ksp_type"), "cg");
-  PetscBool flag = PETSC_FALSE;
-  OPFORGE_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, "-opforge_test_flag", &flag));
-  EXPECT_TRUE(flag);
+  {
+    const auto scope =
+        env.insert_petsc_options({{"-opforge_test_ksp_type", "cg"}, {"-opforge_test_flag", ""}}, "test.yaml");
+    EXPECT_EQ(petsc_option("-opforge_test_ksp_type"), "cg");
+    PetscBool flag = PETSC_FALSE;
+    OPFORGE_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, "-opforge_test_flag", &flag));
+    EXPECT_TRUE(flag);
+  }
+  // The run is over: its options are gone, so the next run starts clean.
+  EXPECT_EQ(petsc_option("-opforge_test_ksp_type"), "<unset>");
 }
 
 TEST(Environment, CommandLinePetscOptionsWinOverConfig) {
   // An option already in the database stands for one given after `--`.
   OPFORGE_PETSC_CALL(PetscOptionsSetValue(nullptr, "-opforge_test_pc_type", "jacobi"));
-  opforge::Environment::current().insert_petsc_options({{"-opforge_test_pc_type", "ilu"}}, "test.yaml");
-  EXPECT_EQ(petsc_option("-opforge_test_pc_type"), "jacobi");
+  {
+    const auto scope =
+        opforge::Environment::current().insert_petsc_options({{"-opforge_test_pc_type", "ilu"}}, "test.yaml");
+    EXPECT_EQ(petsc_option("-opforge_test_pc_type"), "jacobi");
+    EXPECT_TRUE(scope.inserted().empty());
+  }
+  EXPECT_EQ(petsc_option("-opforge_test_pc_type"), "jacobi");  // not ours to remove
 }
 
 TEST(Environment, PetscOptionWithoutDashIsAConfigError) {
   try {
-    opforge::Environment::current().insert_petsc_options({{"ksp_type", "cg"}}, "run.yaml");
+    const auto scope = opforge::Environment::current().insert_petsc_options({{"ksp_type", "cg"}}, "run.yaml");
     FAIL() << "no exception";
   } catch (const opforge::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("run.yaml: PETSc option 'ksp_type' must start with '-'"), std::string::npos)

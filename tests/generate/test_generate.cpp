@@ -115,3 +115,29 @@ TEST(Generate, ExistingOutputIsKeptUnlessOverwriteIsSet) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Generate, PetscOptionsOfOneRunDoNotLeakIntoTheNext) {
+  // A MUMPS option from a direct-solver run once made a later ILU run fail
+  // ("mumps does not support factorization type ILU").
+  auto direct = config::Document::parse(R"(num_samples: 2
+pde: {type: darcy, resolution: 12}
+solver: {ksp_type: preonly, pc_type: lu}
+petsc_options: {-pc_factor_mat_solver_type: mumps}
+output: {overwrite: true}
+)", "direct.yaml");
+  direct.apply_override("output.path=" + out("gen_leak_direct"));
+  EXPECT_EQ(generate::generate_dataset(Environment::current(), direct).failures, 0);
+  auto ilu = config::Document::parse(R"(num_samples: 2
+pde: {type: darcy, resolution: 12}
+solver: {ksp_type: gmres, pc_type: ilu, fallback: none}
+output: {overwrite: true}
+)", "ilu.yaml");
+  ilu.apply_override("output.path=" + out("gen_leak_ilu"));
+  const auto report = generate::generate_dataset(Environment::current(), ilu);
+  EXPECT_EQ(report.failures, 0);
+  EXPECT_NE(report.solver.find("gmres+ilu"), std::string::npos) << report.solver;
+}
+
+}  // namespace

@@ -71,8 +71,22 @@ Environment& Environment::current() {
 
 bool Environment::exists() noexcept { return current_environment != nullptr; }
 
-void Environment::insert_petsc_options(const std::map<std::string, std::string>& options,
-                                       const std::string& source) {
+ScopedPetscOptions& ScopedPetscOptions::operator=(ScopedPetscOptions&& other) noexcept {
+  if (this != &other) {
+    inserted_.swap(other.inserted_);
+  }
+  return *this;
+}
+
+ScopedPetscOptions::~ScopedPetscOptions() {
+  PetscBool finalized = PETSC_TRUE;
+  if (PetscFinalized(&finalized) != 0 || finalized) return;
+  for (const auto& key : inserted_) (void)PetscOptionsClearValue(nullptr, key.c_str());
+}
+
+ScopedPetscOptions Environment::insert_petsc_options(const std::map<std::string, std::string>& options,
+                                                     const std::string& source) {
+  std::vector<std::string> inserted;
   for (const auto& [key, value] : options) {
     OPFORGE_CHECK(key.size() > 1 && key[0] == '-', ConfigError, source, ": PETSc option '", key,
                   "' must start with '-' (e.g. -ksp_type)");
@@ -80,7 +94,9 @@ void Environment::insert_petsc_options(const std::map<std::string, std::string>&
     OPFORGE_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, key.c_str(), &given_on_command_line));
     if (given_on_command_line) continue;
     OPFORGE_PETSC_CALL(PetscOptionsSetValue(nullptr, key.c_str(), value.empty() ? nullptr : value.c_str()));
+    inserted.push_back(key);
   }
+  return ScopedPetscOptions(std::move(inserted));
 }
 
 std::map<std::string, std::string> Environment::library_versions() {

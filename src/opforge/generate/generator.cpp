@@ -78,7 +78,8 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   const GenerateOptions options = parse_generate_options(root, family->name());
   const solve::SolverOptions solver_options = solve::SolverOptions::parse(root.section_or_empty("solver"));
   const auto order = solve_orders().create(options.order, root.section_or_empty("sorting"));
-  env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
+  const ScopedPetscOptions petsc_options =
+      env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
   document.finish();
 
   std::string exists_error;
