@@ -7,6 +7,7 @@
 #include "opforge/core/mpi_native.hpp"
 #include "opforge/core/petsc_check.hpp"
 #include "opforge/core/petsc_object.hpp"
+#include "opforge/solve/gcrodr.hpp"
 
 namespace opforge::solve {
 
@@ -18,6 +19,9 @@ SolverOptions SolverOptions::parse(const config::Section& s) {
   o.atol = s.get<double>("atol", o.atol, config::non_negative());
   o.max_it = s.get<int>("max_it", o.max_it, config::at_least(1));
   o.restart = s.get<int>("restart", o.restart, config::at_least(1));
+  o.recycle = s.get<int>("recycle", o.recycle, config::at_least(0));
+  if (o.recycle >= o.restart)
+    s.fail("recycle", "must be smaller than restart (" + std::to_string(o.restart) + ")");
   o.fallback = s.choice("fallback", {"mumps", "superlu_dist", "petsc", "none"}, o.fallback);
   o.accept_factor = s.get<double>("accept_factor", o.accept_factor, config::at_least(1.0));
   return o;
@@ -58,6 +62,7 @@ SequenceSolver::SequenceSolver(const Communicator& comm, const SolverOptions& op
   OPFORGE_PETSC_CALL(KSPCreate(native(m.comm), m.ksp.out()));
   OPFORGE_PETSC_CALL(KSPSetType(m.ksp, options.ksp_type.c_str()));
   OPFORGE_PETSC_CALL(KSPGMRESSetRestart(m.ksp, options.restart));  // ignored by non-GMRES types
+  gcrodr_set_sizes(m.ksp, options.restart, options.recycle);        // ignored by non-GCRO-DR types
   OPFORGE_PETSC_CALL(KSPSetTolerances(m.ksp, options.rtol, options.atol, PETSC_DEFAULT, options.max_it));
   if (!options.pc_type.empty()) {
     PC pc;
@@ -72,7 +77,7 @@ SequenceSolver::SequenceSolver(const Communicator& comm, const SolverOptions& op
   OPFORGE_PETSC_CALL(KSPGetType(m.ksp, &type));
   const std::string chosen = type;
   if (!option_given("-ksp_pc_side") && !option_given("-ksp_norm_type")) {
-    if (chosen == KSPGMRES || chosen == KSPFGMRES || chosen == KSPLGMRES || chosen == KSPDGMRES ||
+    if (chosen == "gcrodr" || chosen == KSPGMRES || chosen == KSPFGMRES || chosen == KSPLGMRES || chosen == KSPDGMRES ||
         chosen == KSPBCGS || chosen == KSPGCR)
       OPFORGE_PETSC_CALL(KSPSetPCSide(m.ksp, PC_RIGHT));
     if (chosen == KSPCG || chosen == KSPCR) OPFORGE_PETSC_CALL(KSPSetNormType(m.ksp, KSP_NORM_UNPRECONDITIONED));

@@ -25,6 +25,8 @@ struct SolverOptions {
   double atol = 1e-50;
   int max_it = 10000;
   int restart = 40;
+  /// Recycled dimension k of ksp_type gcrodr (restart is its m).
+  int recycle = 20;
   /// Direct solver for solves that fail: mumps, superlu_dist, petsc (serial LU) or none.
   std::string fallback = "mumps";
   /// A solve is accepted when ||b - Ax|| / ||b|| <= accept_factor * rtol.
