@@ -82,6 +82,11 @@ TEST(Generate, AllRanksInOneSolveMatchSerialSolves) {
                                    "ranks_per_solve=" + std::to_string(world().size())});
 }
 
+TEST(Generate, SortedRecyclingSolvesGiveTheSameDatasetAtAnyRankCount) {
+  generate_and_verify(darcy_yaml, {"output.path=" + out("gen_darcy_skr"), "order=greedy", "solver.ksp_type=gcrodr",
+                                   "solver.restart=30", "solver.recycle=10"});
+}
+
 TEST(Generate, FixedMatrixFamiliesReuseTheOperatorAndMatchSerialSolves) {
   const std::string heat = R"(seed: 7
 num_samples: 5

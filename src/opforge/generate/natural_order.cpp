@@ -10,7 +10,7 @@ namespace {
 class NaturalOrder final : public SolveOrder {
 public:
   std::string name() const override { return "natural"; }
-  std::vector<std::int64_t> arrange(std::int64_t n, const SignatureFunction&) const override {
+  std::vector<std::int64_t> arrange(std::int64_t n, const Signatures&) const override {
     std::vector<std::int64_t> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     return order;
