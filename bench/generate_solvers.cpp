@@ -15,13 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "opforge/config/config.hpp"
+#include "bench_run.hpp"
 #include "opforge/core/app.hpp"
-#include "opforge/core/environment.hpp"
-#include "opforge/core/error.hpp"
-#include "opforge/core/log.hpp"
 #include "opforge/core/text.hpp"
-#include "opforge/generate/generator.hpp"
 
 namespace {
 
@@ -74,15 +70,10 @@ int main(int argc, char** argv) {
         solvers.emplace_back("direct", "mumps");
         for (const auto& [ksp, pc] : solvers) {
           const long n = (!spd && ksp != "direct") ? hard_samples : samples;
-          auto document = opforge::config::Document::parse(config_for(family, size, n, ksp, pc), "bench.yaml");
-          opforge::logger().set_level(opforge::LogLevel::error);  // keep the table readable
           Run run{family, ksp == "direct" ? "MUMPS LU" : ksp + (ksp == "gmres" ? "(40)" : "") + "+" + pc, size, n, {}};
-          try {
-            run.report = opforge::generate::generate_dataset(env, document);
-          } catch (const opforge::Error& e) {  // a solver that fails is a result, not the end of the benchmark
-            run.error = e.what();
-          }
-          opforge::logger().set_level(opforge::LogLevel::info);
+          const auto outcome = opforge::bench::run_generation(env, config_for(family, size, n, ksp, pc));
+          run.report = outcome.report;
+          run.error = outcome.error;
           std::cerr << family << " s=" << size << " " << run.solver << ": "
                     << (run.error.empty() ? std::to_string(run.report.seconds) + " s" : "error: " + run.error) << "\n";
           runs.push_back(run);

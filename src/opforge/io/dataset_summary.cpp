@@ -118,7 +118,7 @@ void print_summary(std::ostream& out, const DatasetSummary& s, bool show_config)
   out << "   output channels\n";
   print_statistics(out, s.outputs);
   if (!s.meta.empty()) {
-    out << "   per-sample metadata (/meta)\n";
+    out << "   per-sample metadata (/meta, all " << s.written << " written samples)\n";
     print_statistics(out, s.meta);
   }
   if (show_config) out << "  config (/provenance/config_yaml):\n" << s.config_yaml;
