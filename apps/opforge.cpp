@@ -18,6 +18,7 @@
 #include "opforge/core/log.hpp"
 #include "opforge/core/version.hpp"
 #include "opforge/generate/generator.hpp"
+#include "opforge/train/trainer.hpp"
 #include "opforge/io/dataset_summary.hpp"
 
 namespace {
@@ -27,7 +28,9 @@ constexpr const char* usage_text = R"(usage: opforge <command> [options] [argume
 commands:
   generate CONFIG.yaml [key.path=value ...]   solve sampled PDE problems into an HDF5 dataset
   train    CONFIG.yaml [key.path=value ...]   fit a neural operator on a dataset (data parallel)
-  evaluate CONFIG.yaml --checkpoint PATH      score a trained operator
+  train    CONFIG.yaml [...] [--resume]       (continue from the run directory's checkpoint)
+  evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5]
+                                              score a trained operator on the config's test split
   info     FILE.h5 [--config] [--samples N]   shapes, provenance and statistics of a dataset
 
 options:
@@ -50,6 +53,8 @@ struct Arguments {
   bool version = false;
   bool show_config = false;
   std::optional<std::string> checkpoint;
+  std::optional<std::string> predictions;
+  bool resume = false;
   long samples = -1;
 };
 
@@ -70,6 +75,8 @@ Arguments parse_arguments(int argc, char** argv) {
     else if (arg == "-v" || arg == "--verbose") args.verbose = true;
     else if (arg == "--config") args.show_config = true;
     else if (arg == "--checkpoint") args.checkpoint = value_of(arg);
+    else if (arg == "--predictions") args.predictions = value_of(arg);
+    else if (arg == "--resume") args.resume = true;
     else if (arg == "--samples") {
       const std::string text = value_of(arg);
       try {
@@ -102,11 +109,16 @@ int run_info(const Arguments& args) {
   return 0;
 }
 
-int run_generate(const Arguments& args, opforge::Environment& env) {
-  if (args.positional.size() != 1)
-    OPFORGE_THROW(opforge::UsageError, "usage: opforge generate CONFIG.yaml [key.path=value ...] [-- PETSc options]");
+opforge::config::Document load_config(const Arguments& args, opforge::Environment& env, const char* usage) {
+  if (args.positional.size() != 1) OPFORGE_THROW(opforge::UsageError, "usage: ", usage);
   auto document = opforge::config::Document::load_file(env.world(), args.positional[0]);
   document.apply_overrides(args.overrides);
+  return document;
+}
+
+int run_generate(const Arguments& args, opforge::Environment& env) {
+  const auto document =
+      load_config(args, env, "opforge generate CONFIG.yaml [key.path=value ...] [-- PETSc options]");
   const auto report = opforge::generate::generate_dataset(env, document);
   auto& log = opforge::logger();
   log.info("wrote ", report.output_path, ": ", report.samples, " samples in ", report.seconds, " s (",
@@ -117,16 +129,27 @@ int run_generate(const Arguments& args, opforge::Environment& env) {
   return 0;
 }
 
-/// Stages whose issues have not landed yet: validate what can be validated
-/// (YAML syntax, duplicate keys, overrides, PETSc options), then say so.
-int run_pending_stage(const Arguments& args, opforge::Environment& env, const char* what) {
-  if (args.positional.size() != 1)
-    OPFORGE_THROW(opforge::UsageError, "usage: opforge ", args.command, " CONFIG.yaml [key.path=value ...]");
-  auto document = opforge::config::Document::load_file(env.world(), args.positional[0]);
-  document.apply_overrides(args.overrides);
-  const auto petsc_options = env.insert_petsc_options(document.root().string_map("petsc_options"), document.source_name());
-  OPFORGE_THROW(opforge::UsageError, args.command, ": ", what,
-                " is not built yet in this version (the config's YAML syntax and PETSc options were checked)");
+int run_train(const Arguments& args, opforge::Environment& env) {
+  const auto document = load_config(args, env, "opforge train CONFIG.yaml [key.path=value ...] [--resume]");
+  opforge::train::TrainCommand command;
+  command.resume = args.resume;
+  const auto report = opforge::train::train_model(env.world(), document, command);
+  if (!report.history.empty())
+    opforge::logger().info("trained ", report.history.size(), " epochs; final test rel-L2 ",
+                           report.history.back().test_l2, "; run directory ", report.run_directory);
+  return 0;
+}
+
+int run_evaluate(const Arguments& args, opforge::Environment& env) {
+  const auto document =
+      load_config(args, env, "opforge evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5]");
+  if (!args.checkpoint) OPFORGE_THROW(opforge::UsageError, "evaluate needs --checkpoint PATH");
+  const auto report = opforge::train::evaluate_model(env.world(), document, *args.checkpoint,
+                                                     args.predictions.value_or(""));
+  opforge::logger().info("test relative L2 over ", report.samples, " samples: mean ", report.mean, ", median ",
+                         report.median, ", max ", report.max);
+  if (!report.predictions_path.empty()) opforge::logger().info("predictions written to ", report.predictions_path);
+  return 0;
 }
 
 }  // namespace
@@ -157,8 +180,8 @@ int main(int argc, char** argv) {
         }
         if (args.command == "info") return run_info(args);
         if (args.command == "generate") return run_generate(args, *env);
-        if (args.command == "train") return run_pending_stage(args, *env, "training (issue 5)");
-        if (args.command == "evaluate") return run_pending_stage(args, *env, "evaluation (issue 5)");
+        if (args.command == "train") return run_train(args, *env);
+        if (args.command == "evaluate") return run_evaluate(args, *env);
         OPFORGE_THROW(opforge::UsageError, "unknown command '", args.command,
                       "' (commands: generate, train, evaluate, info; see --help)");
       },

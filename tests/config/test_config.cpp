@@ -30,7 +30,7 @@ struct SolverOptions {
 };
 
 std::string error_of(const std::function<void()>& action) {
-  return opforge::testing::message_of<opforge::ConfigError>(action);
+  return opforge::test_support::message_of<opforge::ConfigError>(action);
 }
 
 /// Parse `text` the way an app does: root -> sections -> finish().

@@ -8,7 +8,7 @@ namespace {
 using opforge::config::Document;
 
 std::string error_of(const std::function<void()>& action) {
-  return opforge::testing::message_of<opforge::ConfigError>(action);
+  return opforge::test_support::message_of<opforge::ConfigError>(action);
 }
 
 TEST(ConfigOverrides, ReplaceAndCreateNestedValues) {

@@ -21,7 +21,7 @@ pde::Field2D reference_solution(const pde::EllipticOperator& op) {
   solve::GridSystem system(Communicator::self(), op.s);
   system.assemble_matrix(op);
   system.assemble_rhs(op);
-  opforge::testing::solve_directly(system);
+  opforge::test_support::solve_directly(system);
   return system.gather_solution(op);
 }
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 io::DatasetLayout small_layout(std::int64_t samples, std::int64_t nx, std::int64_t ny, io::ValueType type) {
   io::DatasetLayout layout;
@@ -38,4 +38,4 @@ io::MetaValues sample_meta(std::int64_t index) {
           {"converged", std::int64_t(1)}};
 }
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

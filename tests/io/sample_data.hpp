@@ -7,7 +7,7 @@
 
 #include "opforge/io/dataset_format.hpp"
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 /// 2-D layout: 2 input channels, 1 output channel, nx x ny grid, meta fields
 /// seed (int64), iterations (int32), residual (float64), converged (uint8).
@@ -17,4 +17,4 @@ std::vector<double> sample_input(const io::DatasetLayout& layout, std::int64_t i
 std::vector<double> sample_output(const io::DatasetLayout& layout, std::int64_t index);
 io::MetaValues sample_meta(std::int64_t index);
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

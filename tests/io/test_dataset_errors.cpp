@@ -15,19 +15,19 @@
 namespace {
 
 using namespace opforge;
-using opforge::testing::sample_input;
-using opforge::testing::sample_meta;
-using opforge::testing::sample_output;
+using opforge::test_support::sample_input;
+using opforge::test_support::sample_meta;
+using opforge::test_support::sample_output;
 
 std::string io_error_of(const std::function<void()>& action) {
-  return opforge::testing::message_of<IoError>(action);
+  return opforge::test_support::message_of<IoError>(action);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 /// Writes samples [0, written) of an n-sample dataset; finishes only when all are written.
 void write_samples(const std::string& path, std::int64_t n, std::int64_t written) {
-  const auto layout = opforge::testing::small_layout(n, 4, 4);
+  const auto layout = opforge::test_support::small_layout(n, 4, 4);
   io::DatasetWriter writer(Environment::current().world(), path, layout, {});
   for (std::int64_t i = 0; i < written; ++i)
     writer.write_sample(i, sample_input(layout, i).data(), sample_output(layout, i).data(), sample_meta(i));
@@ -83,7 +83,7 @@ TEST(DatasetErrors, CorruptedSampleFailsItsChecksum) {
   write_samples("clean.h5", 4, 4);
   std::string bytes = read_bytes("clean.h5");
   // Find sample 2's first stored input value in the file and alter one byte.
-  const auto layout = opforge::testing::small_layout(4, 4, 4);
+  const auto layout = opforge::test_support::small_layout(4, 4, 4);
   const float first = static_cast<float>(sample_input(layout, 2)[0]);
   const std::string pattern(reinterpret_cast<const char*>(&first), sizeof first);
   const auto at = bytes.find(pattern);
@@ -124,7 +124,7 @@ TEST(DatasetErrors, ForeignHdf5LayoutsAreRejectedByName) {
 }
 
 TEST(DatasetErrors, WriterRejectsBadIndicesMetadataAndLayouts) {
-  auto layout = opforge::testing::small_layout(2, 4, 4);
+  auto layout = opforge::test_support::small_layout(2, 4, 4);
   io::DatasetWriter writer(Environment::current().world(), "bad_writes.h5", layout, {});
   const auto in = sample_input(layout, 0), out = sample_output(layout, 0);
   EXPECT_THROW(writer.write_sample(2, in.data(), out.data(), sample_meta(0)), UsageError);
@@ -138,7 +138,7 @@ TEST(DatasetErrors, WriterRejectsBadIndicesMetadataAndLayouts) {
 }
 
 TEST(DatasetErrors, UnwritableDirectoryIsAClearError) {
-  const auto layout = opforge::testing::small_layout(1, 2, 2);
+  const auto layout = opforge::test_support::small_layout(1, 2, 2);
   write_bytes("a_plain_file", "x");
   const std::string message =
       io_error_of([&] { io::DatasetWriter(Environment::current().world(), "a_plain_file/sub/x.h5", layout, {}); });

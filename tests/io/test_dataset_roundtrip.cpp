@@ -11,9 +11,9 @@
 namespace {
 
 using namespace opforge;
-using opforge::testing::sample_input;
-using opforge::testing::sample_meta;
-using opforge::testing::sample_output;
+using opforge::test_support::sample_input;
+using opforge::test_support::sample_meta;
+using opforge::test_support::sample_output;
 
 const Communicator& world() { return Environment::current().world(); }
 
@@ -41,7 +41,7 @@ template <typename T> std::vector<T> converted(const std::vector<double>& values
 }
 
 TEST(DatasetRoundTrip, EveryRankReadsBackTheExactBytesOfEverySample) {
-  const auto layout = opforge::testing::small_layout(7, 6, 4);
+  const auto layout = opforge::test_support::small_layout(7, 6, 4);
   const std::string path = path_for("roundtrip_f32");
   write_dataset(path, layout);
   EXPECT_TRUE(std::filesystem::exists(path));
@@ -72,7 +72,7 @@ TEST(DatasetRoundTrip, EveryRankReadsBackTheExactBytesOfEverySample) {
 }
 
 TEST(DatasetRoundTrip, ReadsAnySubsetInAnyOrder) {
-  const auto layout = opforge::testing::small_layout(5, 3, 3, io::ValueType::float64);
+  const auto layout = opforge::test_support::small_layout(5, 3, 3, io::ValueType::float64);
   const std::string path = path_for("roundtrip_f64");
   write_dataset(path, layout);
   const io::DatasetReader reader(path);
@@ -87,7 +87,7 @@ TEST(DatasetRoundTrip, ReadsAnySubsetInAnyOrder) {
 }
 
 TEST(DatasetRoundTrip, ProvenanceIsStoredAsAttributesAndConfigText) {
-  const auto layout = opforge::testing::small_layout(2, 2, 2);
+  const auto layout = opforge::test_support::small_layout(2, 2, 2);
   const std::string path = path_for("roundtrip_provenance");
   write_dataset(path, layout);
   const io::DatasetReader reader(path);

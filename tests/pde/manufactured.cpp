@@ -7,7 +7,7 @@
 #include "opforge/solve/grid_system.hpp"
 #include "support/direct_solve.hpp"
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 double exact_solution(double x, double y) { return std::sin(M_PI * x) * std::sin(M_PI * y) + x * x + y; }
 
@@ -64,4 +64,4 @@ double max_error(const ManufacturedCase& c, std::int64_t s) {
   return error;
 }
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

@@ -9,7 +9,7 @@
 
 #include "opforge/pde/elliptic_operator.hpp"
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 struct ManufacturedCase {
   std::string name;
@@ -25,4 +25,4 @@ double exact_solution(double x, double y);
 /// Max-norm error of the discrete solution (direct solve on PETSC_COMM_WORLD).
 double max_error(const ManufacturedCase& c, std::int64_t s);
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

@@ -6,13 +6,13 @@
 
 namespace {
 
-using opforge::testing::ManufacturedCase;
+using opforge::test_support::ManufacturedCase;
 
 /// Observed order from max-norm errors at s = 17, 33, 65 (h halves).
 void expect_second_order(const ManufacturedCase& c) {
-  const double e1 = opforge::testing::max_error(c, 17);
-  const double e2 = opforge::testing::max_error(c, 33);
-  const double e3 = opforge::testing::max_error(c, 65);
+  const double e1 = opforge::test_support::max_error(c, 17);
+  const double e2 = opforge::test_support::max_error(c, 33);
+  const double e3 = opforge::test_support::max_error(c, 65);
   const double order12 = std::log2(e1 / e2), order23 = std::log2(e2 / e3);
   EXPECT_GT(order12, 1.8) << c.name << ": errors " << e1 << " " << e2 << " " << e3;
   EXPECT_GT(order23, 1.9) << c.name << ": errors " << e1 << " " << e2 << " " << e3;

@@ -5,7 +5,7 @@
 #include "opforge/core/petsc_check.hpp"
 #include "opforge/core/petsc_object.hpp"
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 void solve_directly(solve::GridSystem& system) {
   PetscOwner<KSP> ksp;
@@ -19,4 +19,4 @@ void solve_directly(solve::GridSystem& system) {
   OPFORGE_PETSC_CALL(KSPSolve(ksp, system.rhs(), system.solution()));
 }
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

@@ -4,10 +4,10 @@
 
 #include "opforge/solve/grid_system.hpp"
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 /// Solve `system` (already assembled) with LU (MUMPS); the solution is left
 /// in system.solution(). Collective over the system's communicator.
 void solve_directly(solve::GridSystem& system);
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-namespace opforge::testing {
+namespace opforge::test_support {
 
 template <typename E> std::string message_of(const std::function<void()>& action) {
   try {
@@ -16,4 +16,4 @@ template <typename E> std::string message_of(const std::function<void()>& action
   return "<no exception>";
 }
 
-}  // namespace opforge::testing
+}  // namespace opforge::test_support

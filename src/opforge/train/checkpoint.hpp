@@ -1,0 +1,31 @@
+#pragma once
+/// @file
+/// Checkpoints: model, optimizer, normaliser, completed epochs and the
+/// resolved config in one file, written by rank 0 to a temporary name and
+/// renamed, so a checkpoint on disk is always whole and from one step.
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "opforge/train/data.hpp"
+#include "opforge/train/model.hpp"
+
+namespace opforge::train {
+
+struct CheckpointContents {
+  std::int64_t completed_epochs = 0;
+  std::string config_yaml;
+  std::string model_description;
+};
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const Normalizer& normalizer, const CheckpointContents& contents);
+/// Loads into `model` (and `optimizer` when given); throws IoError naming the
+/// file when it is missing or not an opforge checkpoint.
+CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& model,
+                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer);
+/// Model weights alone, loadable in Python with torch.jit.load (names in docs/models.md).
+void save_weights(const std::string& path, torch::nn::Module& model);
+
+}  // namespace opforge::train

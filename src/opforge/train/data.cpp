@@ -1,0 +1,148 @@
+#include "opforge/train/data.hpp"
+
+#include "opforge/core/error.hpp"
+
+namespace opforge::train {
+
+using torch::indexing::Slice;
+
+DataOptions DataOptions::parse(const config::Section& s) {
+  DataOptions o;
+  o.path = s.require<std::string>("path");
+  const auto train = s.require<std::vector<std::int64_t>>("train", config::non_negative());
+  const auto test = s.require<std::vector<std::int64_t>>("test", config::non_negative());
+  if (train.size() != 2 || train[0] >= train[1]) s.fail("train", "expected an index range [begin, end) with begin < end");
+  if (test.size() != 2 || test[0] >= test[1]) s.fail("test", "expected an index range [begin, end) with begin < end");
+  o.train_begin = train[0];
+  o.train_end = train[1];
+  o.test_begin = test[0];
+  o.test_end = test[1];
+  o.stride = s.get<std::int64_t>("stride", 1, config::at_least(1));
+  o.normalize = s.get<bool>("normalize", true);
+  o.cache = s.get<bool>("cache", true);
+  return o;
+}
+
+OperatorData::OperatorData(const DataOptions& options) : options_(options), reader_(options.path) {
+  const auto n = reader_.layout().num_samples;
+  OPFORGE_CHECK(options.train_end <= n && options.test_end <= n, UsageError, "data: dataset '", options.path, "' has ",
+                n, " samples; train [", options.train_begin, ", ", options.train_end, ") / test [", options.test_begin,
+                ", ", options.test_end, ") exceed it");
+  OPFORGE_CHECK(reader_.layout().time_steps == 0, UsageError, "data: '", options.path,
+                "' has a time axis; time-dependent training is not supported by this trainer yet");
+}
+
+ModelShape OperatorData::shape() const {
+  const auto& layout = reader_.layout();
+  return {static_cast<std::int64_t>(layout.input_channels.size()),
+          static_cast<std::int64_t>(layout.output_channels.size()),
+          static_cast<std::int64_t>(layout.spatial_shape.size())};
+}
+
+std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<std::int64_t>& indices) {
+  const auto& layout = reader_.layout();
+  auto shape_of = [](std::vector<std::int64_t> sample_shape) { return sample_shape; };
+  std::vector<torch::Tensor> inputs, outputs;
+  for (const std::int64_t index : indices) {
+    auto cached = cache_.find(index);
+    if (cached == cache_.end()) {
+      torch::Tensor x = torch::empty(shape_of(layout.input_sample_shape()), torch::kFloat32);
+      torch::Tensor y = torch::empty(shape_of(layout.output_sample_shape()), torch::kFloat32);
+      reader_.read_inputs({index}, x.data_ptr<float>());
+      reader_.read_outputs({index}, y.data_ptr<float>());
+      if (options_.stride > 1) {
+        std::vector<torch::indexing::TensorIndex> sub{Slice()};
+        for (std::size_t a = 0; a < layout.spatial_shape.size(); ++a)
+          sub.emplace_back(Slice(torch::indexing::None, torch::indexing::None, options_.stride));
+        x = x.index(sub).contiguous();
+        y = y.index(sub).contiguous();
+      }
+      if (!options_.cache) {
+        inputs.push_back(x);
+        outputs.push_back(y);
+        continue;
+      }
+      cached = cache_.emplace(index, std::make_pair(x, y)).first;
+    }
+    inputs.push_back(cached->second.first);
+    outputs.push_back(cached->second.second);
+  }
+  if (inputs.empty()) {
+    auto in_shape = layout.input_sample_shape();
+    auto out_shape = layout.output_sample_shape();
+    in_shape.insert(in_shape.begin(), 0);
+    out_shape.insert(out_shape.begin(), 0);
+    return {torch::empty(in_shape), torch::empty(out_shape)};
+  }
+  return {torch::stack(inputs), torch::stack(outputs)};
+}
+
+namespace {
+/// Broadcastable [1, C, 1, ...] view of a per-channel vector for x.
+torch::Tensor per_channel(const torch::Tensor& v, const torch::Tensor& x) {
+  std::vector<std::int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
+  shape[1] = v.size(0);
+  return v.view(shape);
+}
+
+void channel_moments(const torch::Tensor& t, std::vector<double>& sums, std::vector<double>& squares,
+                     std::vector<double>& counts) {
+  for (std::int64_t c = 0; c < t.size(1); ++c) {
+    const auto channel = t.select(1, c).to(torch::kFloat64);
+    sums[c] += channel.sum().item<double>();
+    squares[c] += channel.pow(2).sum().item<double>();
+    counts[c] += double(channel.numel());
+  }
+}
+
+torch::Tensor moments_to(const std::vector<double>& values) {
+  return torch::tensor(std::vector<float>(values.begin(), values.end()));
+}
+}  // namespace
+
+Normalizer Normalizer::fit(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& train) {
+  const ModelShape shape = data.shape();
+  const auto cin = static_cast<std::size_t>(shape.in_channels), cout = static_cast<std::size_t>(shape.out_channels);
+  // [sums_in, squares_in, counts_in, sums_out, squares_out, counts_out]
+  std::vector<double> in_sum(cin), in_sq(cin), in_n(cin), out_sum(cout), out_sq(cout), out_n(cout);
+  for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < train.size(); k += static_cast<std::size_t>(comm.size())) {
+    const auto [x, y] = data.batch({train[k]});
+    channel_moments(x, in_sum, in_sq, in_n);
+    channel_moments(y, out_sum, out_sq, out_n);
+  }
+  for (auto* v : {&in_sum, &in_sq, &in_n, &out_sum, &out_sq, &out_n}) comm.allreduce(*v, ReduceOp::sum);
+  auto finish = [](const std::vector<double>& sum, const std::vector<double>& sq, const std::vector<double>& n,
+                   std::vector<double>& mean, std::vector<double>& std) {
+    for (std::size_t c = 0; c < sum.size(); ++c) {
+      mean[c] = sum[c] / n[c];
+      // Variance from raw moments can cancel below zero (neuraloperator #329): clamp.
+      std[c] = std::sqrt(std::max(sq[c] / n[c] - mean[c] * mean[c], 0.0)) + 1e-5;
+    }
+  };
+  std::vector<double> in_mean(cin), in_std(cin), out_mean(cout), out_std(cout);
+  finish(in_sum, in_sq, in_n, in_mean, in_std);
+  finish(out_sum, out_sq, out_n, out_mean, out_std);
+  return {moments_to(in_mean), moments_to(in_std), moments_to(out_mean), moments_to(out_std)};
+}
+
+Normalizer Normalizer::identity(const ModelShape& shape) {
+  return {torch::zeros({shape.in_channels}), torch::ones({shape.in_channels}), torch::zeros({shape.out_channels}),
+          torch::ones({shape.out_channels})};
+}
+
+torch::Tensor Normalizer::encode_input(const torch::Tensor& x) const {
+  return (x - per_channel(input_mean, x)) / per_channel(input_std, x);
+}
+torch::Tensor Normalizer::encode_output(const torch::Tensor& y) const {
+  return (y - per_channel(output_mean, y)) / per_channel(output_std, y);
+}
+torch::Tensor Normalizer::decode_output(const torch::Tensor& y) const {
+  return y * per_channel(output_std, y) + per_channel(output_mean, y);
+}
+
+torch::Tensor relative_l2(const torch::Tensor& prediction, const torch::Tensor& truth) {
+  const auto diff = (prediction - truth).flatten(1).norm(2, 1);
+  return diff / truth.flatten(1).norm(2, 1).clamp_min(1e-30);
+}
+
+}  // namespace opforge::train

@@ -1,0 +1,61 @@
+#pragma once
+/// @file
+/// Training data from an opforge HDF5 dataset: any rank reads any samples
+/// (each rank only the ones the sampler gives it), optionally sub-sampled
+/// with a stride, plus per-channel unit-Gaussian normalisation.
+
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "opforge/config/config.hpp"
+#include "opforge/core/communicator.hpp"
+#include "opforge/io/dataset_reader.hpp"
+#include "opforge/train/model.hpp"
+
+namespace opforge::train {
+
+/// The `data:` section.
+struct DataOptions {
+  std::string path;
+  std::int64_t train_begin = 0, train_end = 0;  ///< [begin, end) sample indices
+  std::int64_t test_begin = 0, test_end = 0;
+  std::int64_t stride = 1;  ///< keep every stride-th grid point per axis
+  bool normalize = true;
+  bool cache = true;  ///< keep samples read in memory
+  static DataOptions parse(const config::Section& section);
+};
+
+class OperatorData {
+public:
+  explicit OperatorData(const DataOptions& options);
+  /// Inputs [k, C_in, s...] and outputs [k, C_out, s...] (float32) of `indices`.
+  std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<std::int64_t>& indices);
+  ModelShape shape() const;
+  const io::DatasetLayout& layout() const { return reader_.layout(); }
+  const DataOptions& options() const { return options_; }
+
+private:
+  DataOptions options_;
+  io::DatasetReader reader_;
+  std::map<std::int64_t, std::pair<torch::Tensor, torch::Tensor>> cache_;
+};
+
+/// Per-channel mean and standard deviation of inputs and outputs over the
+/// training set, computed once with an MPI reduction (identical on all ranks).
+struct Normalizer {
+  torch::Tensor input_mean, input_std, output_mean, output_std;  ///< [C]
+
+  static Normalizer fit(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& train);
+  static Normalizer identity(const ModelShape& shape);
+  torch::Tensor encode_input(const torch::Tensor& x) const;
+  torch::Tensor decode_output(const torch::Tensor& y) const;
+  torch::Tensor encode_output(const torch::Tensor& y) const;
+};
+
+/// Per-sample relative L2 error ||a - b|| / ||b|| over all axes but the first.
+torch::Tensor relative_l2(const torch::Tensor& prediction, const torch::Tensor& truth);
+
+}  // namespace opforge::train

@@ -1,0 +1,152 @@
+#include "opforge/train/fno.hpp"
+
+#include <sstream>
+
+#include "opforge/core/error.hpp"
+
+namespace opforge::train {
+
+namespace F = torch::nn::functional;
+using torch::indexing::None;
+using torch::indexing::Slice;
+
+PointwiseLinearImpl::PointwiseLinearImpl(std::int64_t in, std::int64_t out) {
+  // nn.Linear's default initialisation: U(-1/sqrt(in), 1/sqrt(in)).
+  const double bound = 1.0 / std::sqrt(double(in));
+  weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
+  bias = register_parameter("bias", torch::empty({out}).uniform_(-bound, bound));
+}
+
+torch::Tensor PointwiseLinearImpl::forward(const torch::Tensor& x) {
+  // [B, C, ...] -> [B, ..., C] -> linear -> back.
+  auto moved = x.movedim(1, -1);
+  return torch::nn::functional::linear(moved, weight, bias).movedim(-1, 1);
+}
+
+SpectralConvImpl::SpectralConvImpl(SpectralConvOptions o) : options(std::move(o)) {
+  const auto d = options.modes().size();
+  OPFORGE_CHECK(d >= 1 && d <= 3, UsageError, "spectral convolution: 1 to 3 dimensions, got ", d);
+  const double scale = 1.0 / double(options.in_channels() * options.out_channels());
+  std::vector<std::int64_t> shape{options.in_channels(), options.out_channels()};
+  shape.insert(shape.end(), options.modes().begin(), options.modes().end());
+  shape.push_back(2);
+  const int corners = 1 << (d - 1);
+  for (int c = 0; c < corners; ++c)
+    weights.push_back(register_parameter("weights" + std::to_string(c + 1), scale * torch::rand(shape)));
+}
+
+torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  std::vector<std::int64_t> dims, sizes;
+  for (std::int64_t a = 0; a < d; ++a) {
+    dims.push_back(x.dim() - d + a);
+    sizes.push_back(x.size(x.dim() - d + a));
+  }
+  for (std::int64_t a = 0; a < d; ++a) {
+    const std::int64_t available = a + 1 < d ? sizes[a] / 2 : sizes[a] / 2 + 1;
+    OPFORGE_CHECK(options.modes()[a] <= available, UsageError, "spectral convolution: ", options.modes()[a],
+                  " modes on an axis of ", sizes[a], " points (at most ", available, ")");
+  }
+  const auto x_ft = torch::fft::rfftn(x, c10::nullopt, dims);
+  std::vector<std::int64_t> out_shape{x.size(0), options.out_channels()};
+  for (std::int64_t a = 0; a < d; ++a) out_shape.push_back(x_ft.size(2 + a));
+  auto out_ft = torch::zeros(out_shape, x_ft.options());
+  // einsum over channels: "bi<xyz>,io<xyz>->bo<xyz>"
+  const std::string axes = std::string("xyz").substr(0, static_cast<std::size_t>(d));
+  const std::string equation = "bi" + axes + ",io" + axes + "->bo" + axes;
+  for (std::size_t c = 0; c < weights.size(); ++c) {
+    std::vector<torch::indexing::TensorIndex> index{Slice(), Slice()};
+    for (std::int64_t a = 0; a < d; ++a) {
+      const std::int64_t m = options.modes()[a];
+      const bool high = a + 1 < d && ((c >> a) & 1);  // the last (rFFT) axis only has low modes
+      index.emplace_back(high ? Slice(-m, None) : Slice(None, m));
+    }
+    out_ft.index_put_(index, torch::einsum(equation, {x_ft.index(index), torch::view_as_complex(weights[c])}));
+  }
+  return torch::fft::irfftn(out_ft, sizes, dims);
+}
+
+FnoOptions FnoOptions::parse(const config::Section& s, const ModelShape& shape) {
+  FnoOptions o;
+  const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
+  o.modes(s.get<std::vector<std::int64_t>>("modes", default_modes, config::at_least(1)));
+  if (static_cast<std::int64_t>(o.modes().size()) != shape.spatial_dims)
+    s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
+  o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
+  o.layers(s.get<std::int64_t>("layers", 4, config::at_least(1)));
+  o.padding(s.get<std::int64_t>("padding", 9, config::at_least(0)));
+  o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
+  o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
+  o.in_channels(shape.in_channels);
+  o.out_channels(shape.out_channels);
+  return o;
+}
+
+FnoImpl::FnoImpl(FnoOptions o) : options(std::move(o)) {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  lift = register_module("lift", PointwiseLinear(options.in_channels() + d, options.width()));
+  for (std::int64_t l = 0; l < options.layers(); ++l) {
+    spectral.push_back(register_module("spectral" + std::to_string(l),
+                                       SpectralConv(SpectralConvOptions(options.width(), options.width(), options.modes()))));
+    skip.push_back(register_module("skip" + std::to_string(l), PointwiseLinear(options.width(), options.width())));
+  }
+  project1 = register_module("project1", PointwiseLinear(options.width(), options.projection()));
+  project2 = register_module("project2", PointwiseLinear(options.projection(), options.out_channels()));
+}
+
+torch::Tensor FnoImpl::activate(const torch::Tensor& x) const {
+  if (options.activation() == "relu") return torch::relu(x);
+  if (options.activation() == "tanh") return torch::tanh(x);
+  return torch::gelu(x);
+}
+
+torch::Tensor grid_channels(const torch::Tensor& x, std::int64_t d) {
+  std::vector<torch::Tensor> axes;
+  for (std::int64_t a = 0; a < d; ++a) axes.push_back(torch::linspace(0.0, 1.0, x.size(2 + a), x.options()));
+  auto mesh = torch::meshgrid(axes, "ij");
+  std::vector<torch::Tensor> channels;
+  for (auto& m : mesh) {
+    std::vector<std::int64_t> shape{x.size(0), 1};
+    for (std::int64_t a = 0; a < d; ++a) shape.push_back(x.size(2 + a));
+    channels.push_back(m.unsqueeze(0).unsqueeze(0).expand(shape));
+  }
+  return torch::cat(channels, 1);
+}
+
+torch::Tensor FnoImpl::forward(torch::Tensor x) {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  OPFORGE_CHECK(x.dim() == d + 2, UsageError, "fno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
+                " axes");
+  x = lift(torch::cat({x, grid_channels(x, d)}, 1));
+  const std::int64_t pad = options.padding();
+  if (pad > 0) {
+    std::vector<std::int64_t> amounts;
+    for (std::int64_t a = 0; a < d; ++a) amounts.insert(amounts.end(), {0, pad});  // right side of every axis
+    x = F::pad(x, F::PadFuncOptions(amounts));
+  }
+  for (std::size_t l = 0; l < spectral.size(); ++l) {
+    x = spectral[l](x) + skip[l](x);
+    if (l + 1 < spectral.size()) x = activate(x);
+  }
+  if (pad > 0) {
+    std::vector<torch::indexing::TensorIndex> crop{Slice(), Slice()};
+    for (std::int64_t a = 0; a < d; ++a) crop.emplace_back(Slice(None, -pad));
+    x = x.index(crop);
+  }
+  return project2(activate(project1(x)));
+}
+
+std::string FnoImpl::describe() const {
+  std::ostringstream out;
+  out << "fno modes=[";
+  for (std::size_t a = 0; a < options.modes().size(); ++a) out << (a ? "," : "") << options.modes()[a];
+  out << "] width=" << options.width() << " layers=" << options.layers() << " padding=" << options.padding()
+      << " projection=" << options.projection() << " " << options.activation();
+  return out.str();
+}
+
+std::unique_ptr<OperatorModelImpl> make_fno(const config::Section& section, const ModelShape& shape) {
+  return std::make_unique<FnoImpl>(FnoOptions::parse(section, shape));
+}
+
+}  // namespace opforge::train

@@ -1,0 +1,80 @@
+#pragma once
+/// @file
+/// The Fourier neural operator (Li et al., ICLR 2021) in 1, 2 or 3 spatial
+/// dimensions, as in the reference code's GELU + padding + grid version:
+/// lifting (pointwise linear on the input channels and grid coordinates),
+/// L Fourier layers u <- act(K u + W u) (no activation after the last),
+/// projection (pointwise, width -> projection -> out). Parameter names are
+/// documented in docs/models.md.
+
+#include <vector>
+
+#include "opforge/train/model.hpp"
+
+namespace opforge::train {
+
+/// Pointwise (1x1) linear map over the channel axis of [B, C, spatial...].
+class PointwiseLinearImpl : public torch::nn::Module {
+public:
+  PointwiseLinearImpl(std::int64_t in, std::int64_t out);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(PointwiseLinear);
+
+struct SpectralConvOptions {
+  SpectralConvOptions(std::int64_t in, std::int64_t out, std::vector<std::int64_t> modes)
+      : in_channels_(in), out_channels_(out), modes_(std::move(modes)) {}
+  TORCH_ARG(std::int64_t, in_channels);
+  TORCH_ARG(std::int64_t, out_channels);
+  /// Fourier modes kept per spatial dimension (1 to 3 entries).
+  TORCH_ARG(std::vector<std::int64_t>, modes);
+};
+
+/// Spectral convolution: rFFT over the spatial axes, multiply the lowest
+/// modes by learned complex weights (one tensor per corner of the spectrum:
+/// 2^(d-1) of them), zero the rest, inverse rFFT.
+class SpectralConvImpl : public torch::nn::Module {
+public:
+  explicit SpectralConvImpl(SpectralConvOptions options);
+  torch::Tensor forward(const torch::Tensor& x);
+  SpectralConvOptions options;
+  /// weights[c] has shape [in, out, modes..., 2] (real and imaginary parts).
+  std::vector<torch::Tensor> weights;
+};
+TORCH_MODULE(SpectralConv);
+
+struct FnoOptions {
+  static FnoOptions parse(const config::Section& section, const ModelShape& shape);
+
+  TORCH_ARG(std::vector<std::int64_t>, modes) = {12, 12};
+  TORCH_ARG(std::int64_t, width) = 32;
+  TORCH_ARG(std::int64_t, layers) = 4;
+  /// Zero padding appended at the end of each spatial axis (non-periodic data).
+  TORCH_ARG(std::int64_t, padding) = 9;
+  TORCH_ARG(std::int64_t, projection) = 128;
+  TORCH_ARG(std::string, activation) = "gelu";
+  TORCH_ARG(std::int64_t, in_channels) = 1;
+  TORCH_ARG(std::int64_t, out_channels) = 1;
+};
+
+class FnoImpl : public OperatorModelImpl {
+public:
+  explicit FnoImpl(FnoOptions options);
+  torch::Tensor forward(torch::Tensor x) override;
+  std::string describe() const override;
+  FnoOptions options;
+  PointwiseLinear lift{nullptr};
+  std::vector<SpectralConv> spectral;
+  std::vector<PointwiseLinear> skip;
+  PointwiseLinear project1{nullptr}, project2{nullptr};
+
+private:
+  torch::Tensor activate(const torch::Tensor& x) const;
+};
+TORCH_MODULE(Fno);
+
+/// Grid coordinates linspace(0, 1, s) per spatial axis, as channels [B, d, spatial...].
+torch::Tensor grid_channels(const torch::Tensor& x, std::int64_t spatial_dims);
+
+}  // namespace opforge::train

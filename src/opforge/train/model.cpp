@@ -1,0 +1,27 @@
+#include "opforge/train/model.hpp"
+
+namespace opforge::train {
+
+std::unique_ptr<OperatorModelImpl> make_fno(const config::Section& section, const ModelShape& shape);
+
+const ModelRegistry& models() {
+  static const ModelRegistry registry = [] {
+    ModelRegistry r("model");
+    r.add("fno", make_fno, "Fourier neural operator (Li et al. 2021), 1-3 spatial dimensions");
+    return r;
+  }();
+  return registry;
+}
+
+std::shared_ptr<OperatorModelImpl> make_model(const config::Section& section, const ModelShape& shape) {
+  const std::string type = section.choice("type", models().names());
+  return std::shared_ptr<OperatorModelImpl>(models().create(type, section, shape));
+}
+
+std::int64_t count_parameters(const torch::nn::Module& module) {
+  std::int64_t count = 0;
+  for (const auto& p : module.parameters()) count += p.numel() * (p.is_complex() ? 2 : 1);
+  return count;
+}
+
+}  // namespace opforge::train

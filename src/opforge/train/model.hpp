@@ -1,0 +1,38 @@
+#pragma once
+/// @file
+/// Neural operators: modules mapping [B, C_in, spatial...] to
+/// [B, C_out, spatial...], registered by name (`model.type:`). Includes torch:
+/// only training code includes this header.
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "opforge/config/config.hpp"
+#include "opforge/core/registry.hpp"
+
+namespace opforge::train {
+
+/// What every model is built from besides its own options.
+struct ModelShape {
+  std::int64_t in_channels = 1;
+  std::int64_t out_channels = 1;
+  std::int64_t spatial_dims = 2;
+};
+
+class OperatorModelImpl : public torch::nn::Module {
+public:
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  /// One line for logs and provenance.
+  virtual std::string describe() const = 0;
+};
+
+/// Real parameters, complex weights counted twice (as the FNO code does).
+std::int64_t count_parameters(const torch::nn::Module& module);
+
+using ModelRegistry = Registry<OperatorModelImpl, const config::Section&, const ModelShape&>;
+const ModelRegistry& models();
+std::shared_ptr<OperatorModelImpl> make_model(const config::Section& section, const ModelShape& shape);
+
+}  // namespace opforge::train

@@ -1,0 +1,283 @@
+#include "opforge/train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+#include "opforge/core/communicator.hpp"
+#include "opforge/core/error.hpp"
+#include "opforge/core/log.hpp"
+#include "opforge/core/progress.hpp"
+#include "opforge/io/dataset_writer.hpp"
+#include "opforge/train/checkpoint.hpp"
+#include "opforge/train/data.hpp"
+#include "opforge/train/gradient_sync.hpp"
+#include "opforge/train/lr_schedule.hpp"
+#include "opforge/train/model.hpp"
+#include "opforge/train/sampler.hpp"
+
+namespace opforge::train {
+namespace {
+
+/// The `training:` section.
+struct TrainingOptions {
+  std::int64_t epochs = 10;
+  std::int64_t batch_size = 20;
+  std::string optimizer = "adam";
+  double lr = 1e-3;
+  double weight_decay = 1e-4;
+  double clip_grad_norm = 0.0;
+  std::int64_t checkpoint_every = 1;
+  std::int64_t threads = 1;
+  config::Section schedule_section;
+
+  static TrainingOptions parse(const config::Section& s) {
+    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, 0.0, 1, 1, s.section_or_empty("schedule")};
+    o.epochs = s.get<std::int64_t>("epochs", o.epochs, config::at_least(1));
+    o.batch_size = s.get<std::int64_t>("batch_size", o.batch_size, config::at_least(1));
+    const config::Section optimizer = s.section_or_empty("optimizer");
+    o.optimizer = optimizer.choice("type", {"adam", "adamw"}, std::string("adam"));
+    o.lr = optimizer.get<double>("lr", o.lr, config::positive());
+    o.weight_decay = optimizer.get<double>("weight_decay", o.weight_decay, config::non_negative());
+    s.choice("loss", {"l2"}, std::string("l2"));
+    o.clip_grad_norm = s.get<double>("clip_grad_norm", 0.0, config::non_negative());
+    o.checkpoint_every = s.get<std::int64_t>("checkpoint_every", 1, config::at_least(1));
+    o.threads = s.get<std::int64_t>("threads", 1, config::at_least(1));
+    return o;
+  }
+};
+
+std::vector<std::int64_t> range(std::int64_t begin, std::int64_t end) {
+  std::vector<std::int64_t> out(static_cast<std::size_t>(end - begin));
+  std::iota(out.begin(), out.end(), begin);
+  return out;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainingOptions& o, torch::nn::Module& model) {
+  if (o.optimizer == "adamw")
+    return std::make_unique<torch::optim::AdamW>(model.parameters(),
+                                                 torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
+  return std::make_unique<torch::optim::Adam>(model.parameters(),
+                                              torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+/// Relative L2 errors of `model` on this rank's share (i = rank mod P) of
+/// `indices`; `mine` receives those indices, `predictions` the outputs.
+std::vector<double> relative_errors(const Communicator& comm, OperatorModelImpl& model, OperatorData& data,
+                                    const Normalizer& normalizer, const std::vector<std::int64_t>& indices,
+                                    std::vector<std::int64_t>& mine, std::vector<torch::Tensor>* predictions) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  std::vector<double> errors;
+  mine.clear();
+  for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < indices.size(); k += static_cast<std::size_t>(comm.size()))
+    mine.push_back(indices[k]);
+  for (std::size_t start = 0; start < mine.size(); start += 20) {
+    const std::vector<std::int64_t> chunk(mine.begin() + static_cast<long>(start),
+                                          mine.begin() + static_cast<long>(std::min(mine.size(), start + 20)));
+    const auto [x, y] = data.batch(chunk);
+    const auto prediction = normalizer.decode_output(model.forward(normalizer.encode_input(x)));
+    const auto e = relative_l2(prediction, y);
+    for (std::int64_t i = 0; i < e.size(0); ++i) errors.push_back(e[i].item<double>());
+    if (predictions)
+      for (std::int64_t i = 0; i < prediction.size(0); ++i) predictions->push_back(prediction[i].contiguous());
+  }
+  model.train();
+  return errors;
+}
+
+double mean_over_ranks(const Communicator& comm, const std::vector<double>& values, std::int64_t total) {
+  const double sum = std::accumulate(values.begin(), values.end(), 0.0);
+  return comm.allreduce(sum, ReduceOp::sum) / double(total);
+}
+
+void write_metrics_row(const std::string& path, const EpochMetrics& m, bool header) {
+  std::ofstream out(path, std::ios::app);
+  OPFORGE_CHECK(out, IoError, "cannot write '", path, "'");
+  if (header) out << "epoch,train_loss,test_rel_l2,learning_rate,epoch_seconds,samples_per_second,allreduce_seconds\n";
+  out << m.epoch << "," << m.train_loss << "," << m.test_l2 << "," << m.learning_rate << "," << m.seconds << ","
+      << m.samples_per_second << "," << m.allreduce_seconds << "\n";
+}
+
+}  // namespace
+
+TrainingReport train_model(const Communicator& comm, const config::Document& document, const TrainCommand& command) {
+  // 1. Configuration, validated in full before anything runs.
+  const config::Section root = document.root();
+  const auto seed = root.get<std::int64_t>("seed", 0, config::non_negative());
+  DataOptions data_options = DataOptions::parse(root.section("data"));
+  const config::Section model_section = root.section("model");
+  const TrainingOptions options = TrainingOptions::parse(root.section_or_empty("training"));
+  const std::string run_directory =
+      root.section_or_empty("output").get<std::string>("directory", "runs/" + model_section.get<std::string>("type", "fno"));
+
+  OperatorData data(data_options);
+  torch::set_num_threads(static_cast<int>(options.threads));
+  torch::manual_seed(static_cast<std::uint64_t>(seed));
+  auto model = make_model(model_section, data.shape());
+  document.finish();
+
+  const auto train_indices = range(data_options.train_begin, data_options.train_end);
+  const auto test_indices = range(data_options.test_begin, data_options.test_end);
+  DistributedSampler sampler(train_indices, options.batch_size, static_cast<std::uint64_t>(seed), comm.rank(),
+                             comm.size());
+  const auto schedule = make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()});
+  auto optimizer = make_optimizer(options, *model);
+  Normalizer normalizer = data_options.normalize ? Normalizer::fit(comm, data, train_indices)
+                                                 : Normalizer::identity(data.shape());
+
+  TrainingReport report;
+  report.run_directory = run_directory;
+  report.model = model->describe();
+  report.parameters = count_parameters(*model);
+  const std::string checkpoint_path = run_directory + "/checkpoint.pt";
+  const std::string metrics_path = run_directory + "/metrics.csv";
+  if (comm.rank() == 0) std::filesystem::create_directories(run_directory);
+  comm.barrier();
+
+  // 2. Resume: every rank loads the same checkpoint (model, optimizer and
+  //    normaliser from one step), then rank 0's parameters are broadcast.
+  if (command.resume && std::filesystem::exists(checkpoint_path)) {
+    const auto contents = load_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer);
+    report.first_epoch = contents.completed_epochs;
+    logger().info("resuming ", checkpoint_path, " after epoch ", report.first_epoch);
+  } else if (comm.rank() == 0) {
+    std::filesystem::remove(metrics_path);
+    std::ofstream(run_directory + "/config.yaml") << document.resolved_yaml();
+  }
+  broadcast_parameters(comm, *model);
+  GradientSync sync(comm, *model);
+  logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", train_indices.size(),
+                " training / ", test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
+                options.batch_size);
+
+  // 3. Epochs.
+  model->train();
+  const CheckpointContents contents_template{0, document.resolved_yaml(), report.model};
+  for (std::int64_t epoch = report.first_epoch; epoch < options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    const double allreduce_before = sync.seconds();
+    double loss_sum = 0;
+    for (std::int64_t b = 0; b < sampler.batches(); ++b) {
+      set_learning_rate(*optimizer, schedule->lr(epoch, b));
+      const auto mine = sampler.local_batch(epoch, b);
+      optimizer->zero_grad();
+      if (!mine.empty()) {
+        const auto [x, y] = data.batch(mine);
+        const auto prediction = normalizer.decode_output(model->forward(normalizer.encode_input(x)));
+        const auto errors = relative_l2(prediction, y);
+        // Sum over this rank's part / global batch: the allreduce then yields the global mean.
+        (errors.sum() / double(sampler.global_batch_size(b))).backward();
+        loss_sum += errors.sum().item<double>();
+      }
+      sync.allreduce(1.0);
+      if (options.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), options.clip_grad_norm);
+      optimizer->step();
+    }
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    m.train_loss = comm.allreduce(loss_sum, ReduceOp::sum) / double(train_indices.size());
+    m.learning_rate = schedule->lr(epoch, sampler.batches() - 1);
+    m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.samples_per_second = double(train_indices.size()) / m.seconds;
+    m.allreduce_seconds = sync.seconds() - allreduce_before;
+    if (!std::isfinite(m.train_loss))
+      OPFORGE_THROW(Error, "training diverged in epoch ", m.epoch, " (loss ", m.train_loss,
+                    "); the last good checkpoint is ", checkpoint_path);
+    std::vector<std::int64_t> ignored;
+    m.test_l2 = mean_over_ranks(comm, relative_errors(comm, *model, data, normalizer, test_indices, ignored, nullptr),
+                                static_cast<std::int64_t>(test_indices.size()));
+    report.history.push_back(m);
+
+    if (comm.rank() == 0) {
+      write_metrics_row(metrics_path, m, !std::filesystem::exists(metrics_path));
+      if (m.epoch % options.checkpoint_every == 0 || m.epoch == options.epochs) {
+        CheckpointContents contents = contents_template;
+        contents.completed_epochs = m.epoch;
+        save_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer, contents);
+      }
+    }
+    const double remaining = m.seconds * double(options.epochs - m.epoch);
+    logger().info("epoch ", m.epoch, "/", options.epochs, ": train ", m.train_loss, ", test rel-L2 ", m.test_l2,
+                  ", lr ", m.learning_rate, ", ", static_cast<long>(m.samples_per_second), " samples/s, ETA ",
+                  format_duration(remaining));
+  }
+  if (comm.rank() == 0) save_weights(run_directory + "/model.pt", *model);
+  comm.barrier();
+  return report;
+}
+
+EvaluationReport evaluate_model(const Communicator& comm, const config::Document& document,
+                                const std::string& checkpoint, const std::string& predictions_path) {
+  const config::Section root = document.root();
+  root.get<std::int64_t>("seed", 0, config::non_negative());
+  DataOptions data_options = DataOptions::parse(root.section("data"));
+  const config::Section model_section = root.section("model");
+  TrainingOptions::parse(root.section_or_empty("training"));
+  root.section_or_empty("output").get<std::string>("directory", "");
+  OperatorData data(data_options);
+  auto model = make_model(model_section, data.shape());
+  document.finish();
+
+  Normalizer normalizer = Normalizer::identity(data.shape());
+  load_checkpoint(checkpoint, *model, nullptr, normalizer);
+  const auto test_indices = range(data_options.test_begin, data_options.test_end);
+  std::vector<std::int64_t> mine;
+  std::vector<torch::Tensor> predictions;
+  const auto errors = relative_errors(comm, *model, data, normalizer, test_indices, mine,
+                                      predictions_path.empty() ? nullptr : &predictions);
+
+  // Gather every error on every rank for median and max.
+  std::vector<double> all(test_indices.size(), 0.0);
+  for (std::size_t k = 0; k < mine.size(); ++k)
+    all[static_cast<std::size_t>(mine[k] - data_options.test_begin)] = errors[k];
+  comm.allreduce(all, ReduceOp::sum);
+  EvaluationReport report;
+  report.samples = static_cast<std::int64_t>(all.size());
+  report.mean = std::accumulate(all.begin(), all.end(), 0.0) / double(all.size());
+  std::vector<double> sorted = all;
+  std::sort(sorted.begin(), sorted.end());
+  report.median = sorted.size() % 2 ? sorted[sorted.size() / 2]
+                                    : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
+  report.max = sorted.back();
+
+  if (!predictions_path.empty()) {
+    // Predictions as an opforge dataset: /input the model inputs, /output the predictions.
+    const auto& source = data.layout();
+    io::DatasetLayout layout;
+    layout.num_samples = report.samples;
+    layout.input_channels = source.input_channels;
+    layout.output_channels = source.output_channels;
+    for (std::size_t a = 0; a < source.spatial_shape.size(); ++a) {
+      std::vector<double> coordinates;
+      for (std::size_t i = 0; i < source.coordinates[a].size(); i += static_cast<std::size_t>(data_options.stride))
+        coordinates.push_back(source.coordinates[a][i]);
+      layout.spatial_shape.push_back(static_cast<std::int64_t>(coordinates.size()));
+      layout.coordinates.push_back(coordinates);
+    }
+    layout.meta = {{"rel_l2", io::MetaType::float64, "relative L2 error of the prediction"},
+                   {"source_index", io::MetaType::int64, "sample index in the evaluated dataset"}};
+    io::Provenance provenance;
+    provenance.attributes = {{"checkpoint", checkpoint}, {"dataset", data_options.path}};
+    provenance.config_yaml = document.resolved_yaml();
+    io::DatasetWriter writer(comm, predictions_path, layout, provenance);
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      const auto [x, y] = data.batch({mine[k]});
+      const auto input = x.contiguous();
+      writer.write_sample(mine[k] - data_options.test_begin, input.data_ptr<float>(), predictions[k].data_ptr<float>(),
+                          {{"rel_l2", errors[k]}, {"source_index", mine[k]}});
+    }
+    writer.finish();
+    report.predictions_path = predictions_path;
+  }
+  return report;
+}
+
+}  // namespace opforge::train

@@ -1,0 +1,56 @@
+#pragma once
+/// @file
+/// `opforge train` and `opforge evaluate`: data-parallel training of a neural
+/// operator on an opforge dataset, and its evaluation. This header does not
+/// include torch: apps and other modules can call training without paying
+/// LibTorch's compile time.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "opforge/config/config.hpp"
+
+namespace opforge {
+class Communicator;
+}
+
+namespace opforge::train {
+
+struct EpochMetrics {
+  std::int64_t epoch = 0;  ///< 1-based
+  double train_loss = 0;   ///< mean relative L2 over the training samples seen
+  double test_l2 = 0;      ///< mean relative L2 on the test split
+  double learning_rate = 0;
+  double seconds = 0;
+  double samples_per_second = 0;
+  double allreduce_seconds = 0;
+};
+
+struct TrainingReport {
+  std::string run_directory;
+  std::string model;
+  std::int64_t parameters = 0;
+  std::int64_t first_epoch = 0;  ///< epochs already done when this run started (resume)
+  std::vector<EpochMetrics> history;
+};
+
+struct TrainCommand {
+  /// Continue from <run directory>/checkpoint.pt when it exists.
+  bool resume = false;
+};
+
+/// Collective over `comm`; the config's keys are validated before any work.
+TrainingReport train_model(const Communicator& comm, const config::Document& document, const TrainCommand& command);
+
+struct EvaluationReport {
+  std::int64_t samples = 0;
+  double mean = 0, median = 0, max = 0;  ///< relative L2 over the test split
+  std::string predictions_path;          ///< empty when none were written
+};
+
+/// Scores the checkpoint on the config's test split (at its data.stride).
+EvaluationReport evaluate_model(const Communicator& comm, const config::Document& document,
+                                const std::string& checkpoint, const std::string& predictions_path);
+
+}  // namespace opforge::train

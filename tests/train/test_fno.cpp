@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <complex>
+
+#include "opforge/config/config.hpp"
+#include "opforge/train/fno.hpp"
+
+namespace {
+
+using namespace opforge;
+using namespace opforge::train;
+
+std::shared_ptr<OperatorModelImpl> fno(const std::string& yaml, ModelShape shape) {
+  const auto doc = config::Document::parse(yaml, "model.yaml");
+  return make_model(doc.root().section("model"), shape);
+}
+
+TEST(Fno, DarcyReferenceConfigurationHasTheReferenceParameterCount) {
+  // modes 12, width 32, 4 layers, projection 128; input (a, x, y): FNO code's 2,368,001.
+  EXPECT_EQ(count_parameters(*fno("model: {type: fno}", {1, 1, 2})), 2368001);
+}
+
+TEST(Fno, BurgersReferenceConfigurationHasTheReferenceParameterCount) {
+  // fourier_1d.py: modes 16, width 64, input (u, x): 549,569.
+  EXPECT_EQ(count_parameters(*fno("model: {type: fno, modes: [16], width: 64, padding: 0}", {1, 1, 1})), 549569);
+}
+
+TEST(Fno, SpectralConvolutionMatchesADirectFourierSum) {
+  // One channel, modes (2, 2) on a 6 x 5 grid: out = Re(sum_k w_k x_hat_k e^{2 pi i k.x}) / N
+  // over the kept modes (k1 in {0, 1, -2, -1}... as kept: k1 in {0,1} and {-2,-1}, k2 in {0,1}),
+  // with the Hermitian half doubled as irfft does.
+  torch::manual_seed(3);
+  SpectralConv conv(SpectralConvOptions(1, 1, {2, 2}));
+  const std::int64_t n1 = 6, n2 = 5;
+  const auto x = torch::randn({1, 1, n1, n2}, torch::kFloat64).to(torch::kFloat32);
+  const auto y = conv(x);
+  const auto xd = x.to(torch::kFloat64);
+  auto weight = [&](int corner, int a, int b) {
+    const auto w = conv->weights[static_cast<std::size_t>(corner)];
+    return std::complex<double>(w[0][0][a][b][0].item<double>(), w[0][0][a][b][1].item<double>());
+  };
+  for (std::int64_t p = 0; p < n1; ++p)
+    for (std::int64_t q = 0; q < n2; ++q) {
+      double expected = 0;
+      for (int k1 : {0, 1, -2, -1})
+        for (int k2 : {0, 1}) {
+          std::complex<double> xhat = 0;
+          for (std::int64_t i = 0; i < n1; ++i)
+            for (std::int64_t j = 0; j < n2; ++j)
+              xhat += xd[0][0][i][j].item<double>() *
+                      std::exp(std::complex<double>(0, -2 * M_PI * (double(k1 * i) / n1 + double(k2 * j) / n2)));
+          const auto w = k1 >= 0 ? weight(0, k1, k2) : weight(1, k1 + 2, k2);
+          const auto term = w * xhat * std::exp(std::complex<double>(0, 2 * M_PI * (double(k1 * p) / n1 + double(k2 * q) / n2)));
+          // irfft: modes k2 > 0 stand for themselves and their conjugates (factor 2, real part);
+          // k2 = 0 contributes its real part once (its imaginary part is dropped by irfft).
+          expected += (k2 == 0 ? 1.0 : 2.0) * term.real() / double(n1 * n2);
+        }
+      EXPECT_NEAR(y[0][0][p][q].item<double>(), expected, 1e-4) << p << "," << q;
+    }
+}
+
+TEST(Fno, TrainedAtOneResolutionEvaluatesAtTwice) {
+  const auto model = fno("model: {type: fno, modes: [4, 4], width: 8, padding: 3}", {1, 1, 2});
+  const auto coarse = model->forward(torch::randn({2, 1, 16, 16}));
+  const auto fine = model->forward(torch::randn({2, 1, 32, 32}));
+  EXPECT_EQ(coarse.sizes(), (std::vector<std::int64_t>{2, 1, 16, 16}));
+  EXPECT_EQ(fine.sizes(), (std::vector<std::int64_t>{2, 1, 32, 32}));
+}
+
+TEST(Fno, ThreeDimensionsAndBadModeCountsAreHandled) {
+  const auto model = fno("model: {type: fno, modes: [3, 3, 2], width: 4, padding: 0}", {2, 3, 3});
+  EXPECT_EQ(model->forward(torch::randn({1, 2, 8, 8, 6})).sizes(), (std::vector<std::int64_t>{1, 3, 8, 8, 6}));
+  EXPECT_THROW(fno("model: {type: fno, modes: [12]}", {1, 1, 2}), ConfigError);
+  const auto too_many = fno("model: {type: fno, modes: [12, 12], padding: 0}", {1, 1, 2});
+  EXPECT_THROW(too_many->forward(torch::randn({1, 1, 16, 16})), UsageError);
+}
+
+}  // namespace

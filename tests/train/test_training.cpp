@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "opforge/config/config.hpp"
+#include "opforge/core/environment.hpp"
+#include "opforge/io/dataset_writer.hpp"
+#include "opforge/pde/random.hpp"
+#include "opforge/train/fno.hpp"
+#include "opforge/train/trainer.hpp"
+#include "support/expect_error.hpp"
+
+namespace {
+
+using namespace opforge;
+
+const Communicator& world() { return Environment::current().world(); }
+std::string suffix() { return "_np" + std::to_string(world().size()); }
+
+/// 24 samples on 16 x 16: input a random smooth field, output its square
+/// smoothed: learnable in a few epochs. `nan_at` >= 0 puts a NaN in that output.
+std::string write_dataset(const std::string& name, std::int64_t nan_at = -1) {
+  const std::string path = name + suffix() + ".h5";
+  io::DatasetLayout layout;
+  layout.num_samples = 24;
+  layout.input_channels = {"a"};
+  layout.output_channels = {"u"};
+  layout.spatial_shape = {16, 16};
+  layout.coordinates = {io::linspace(0, 1, 16), io::linspace(0, 1, 16)};
+  io::DatasetWriter writer(world(), path, layout, {});
+  for (std::int64_t i = world().rank(); i < 24; i += world().size()) {
+    pde::Random random(pde::sample_seed(1, i));
+    const double c1 = random.normal(), c2 = random.normal(), c3 = random.normal();
+    std::vector<double> a(256), u(256);
+    for (int p = 0; p < 16; ++p)
+      for (int q = 0; q < 16; ++q) {
+        const double x = p / 15.0, y = q / 15.0;
+        a[p * 16 + q] = c1 * std::sin(M_PI * x) + c2 * std::cos(M_PI * y) + c3 * std::sin(2 * M_PI * x * y);
+        u[p * 16 + q] = a[p * 16 + q] * a[p * 16 + q] + 0.5 * c1;
+      }
+    if (i == nan_at) u[17] = NAN;
+    writer.write_sample(i, a.data(), u.data(), {});
+  }
+  writer.finish();
+  return path;
+}
+
+config::Document config_for(const std::string& data, const std::string& run, std::int64_t epochs,
+                            const std::string& extra = "") {
+  const std::string yaml = "seed: 3\n"
+                           "data: {path: " + data + ", train: [0, 20], test: [20, 24]}\n"
+                           "model: {type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16}\n"
+                           "training: {epochs: " + std::to_string(epochs) + ", batch_size: 6, " + extra +
+                           "optimizer: {type: adam, lr: 0.005}}\n"
+                           "output: {directory: " + run + "}\n";
+  return config::Document::parse(yaml, "train.yaml");
+}
+
+std::vector<torch::Tensor> weights(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  const auto doc = config::Document::parse("model: {type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16}", "m");
+  auto model = train::make_model(doc.root().section("model"), {1, 1, 2});
+  model->load(archive);
+  return model->parameters();
+}
+
+double max_relative_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, ((a[i] - b[i]).abs().max() / (b[i].abs().max() + 1e-12)).item<double>());
+  return worst;
+}
+
+TEST(Training, LossFallsAndRunDirectoryHoldsCheckpointMetricsAndWeights) {
+  const std::string data = write_dataset("train_data");
+  const std::string run = "run_learns" + suffix();
+  const auto report = train::train_model(world(), config_for(data, run, 8), {});
+  ASSERT_EQ(report.history.size(), 8u);
+  EXPECT_LT(report.history.back().train_loss, 0.5 * report.history.front().train_loss);
+  EXPECT_LT(report.history.back().test_l2, report.history.front().test_l2);
+  for (const char* file : {"checkpoint.pt", "model.pt", "metrics.csv", "config.yaml"})
+    EXPECT_TRUE(std::filesystem::exists(run + "/" + file)) << file;
+  const auto evaluation = train::evaluate_model(world(), config_for(data, run, 8), run + "/checkpoint.pt", "");
+  EXPECT_NEAR(evaluation.mean, report.history.back().test_l2, 1e-6);
+  EXPECT_LE(evaluation.median, evaluation.max);
+}
+
+TEST(Training, DataParallelRanksGiveTheParametersOfOneProcessWithTheSameGlobalBatch) {
+  const std::string data = write_dataset("train_equivalence");
+  const std::string run = "run_parallel" + suffix(), reference = "run_serial" + suffix();
+  train::train_model(world(), config_for(data, run, 2), {});
+  // The same training on each rank alone (P = 1), global batch unchanged.
+  const std::string own = reference + "_rank" + std::to_string(world().rank());
+  train::train_model(Communicator::self(), config_for(data, own, 2), {});
+  EXPECT_LT(max_relative_difference(weights(run + "/model.pt"), weights(own + "/model.pt")), 1e-4);
+}
+
+TEST(Training, ResumingAfterTwoEpochsEqualsFourEpochsStraight) {
+  const std::string data = write_dataset("train_resume");
+  const std::string straight = "run_straight" + suffix(), resumed = "run_resumed" + suffix();
+  train::train_model(world(), config_for(data, straight, 4), {});
+  train::train_model(world(), config_for(data, resumed, 2), {});
+  train::TrainCommand resume;
+  resume.resume = true;
+  const auto second = train::train_model(world(), config_for(data, resumed, 4), resume);
+  EXPECT_EQ(second.first_epoch, 2);
+  EXPECT_EQ(second.history.size(), 2u);
+  EXPECT_LT(max_relative_difference(weights(resumed + "/model.pt"), weights(straight + "/model.pt")), 1e-6);
+}
+
+TEST(Training, NanLossStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
+  const std::string clean = write_dataset("train_clean"), poisoned = write_dataset("train_nan", 5);
+  const std::string run = "run_nan" + suffix();
+  train::train_model(world(), config_for(clean, run, 1), {});
+  const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
+  const std::string message = test_support::message_of<Error>([&] {
+    train::TrainCommand resume;
+    resume.resume = true;
+    train::train_model(world(), config_for(poisoned, run, 3), resume);
+  });
+  EXPECT_NE(message.find("training diverged in epoch 2"), std::string::npos) << message;
+  EXPECT_EQ(std::filesystem::last_write_time(run + "/checkpoint.pt"), before);
+}
+
+TEST(Training, BadTrainingConfigNamesTheKey) {
+  const std::string data = write_dataset("train_config");
+  const std::string message = test_support::message_of<ConfigError>([&] {
+    train::train_model(world(), config_for(data, "run_bad" + suffix(), 2, "batch_sise: 4, "), {});
+  });
+  EXPECT_NE(message.find("training.batch_sise: unknown key (did you mean 'batch_size'?)"), std::string::npos)
+      << message;
+}
+
+}  // namespace
