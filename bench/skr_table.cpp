@@ -1,6 +1,6 @@
 // SKR against GMRES(40), in the layout of Table 1 of Wang et al. (ICLR 2024).
 //
-//   build/bin/bench_skr_table [--samples 100] [--hard-samples 20] [--sizes 82,102]
+//   build/bin/bench_skr_table [--samples 100] [--hard-samples 20] [--sizes 82,102] [--families darcy,helmholtz]
 //
 // For darcy and helmholtz at n = (s-2)^2 unknowns (82 -> 6400, 102 -> 10^4),
 // tolerances 1e-2, 1e-5, 1e-8 (helmholtz: 1e-7 as in the paper), and the
@@ -52,10 +52,12 @@ std::string format(double value, int precision) {
 int main(int argc, char** argv) {
   long samples = 100, hard_samples = 20;
   std::vector<long> sizes{82, 102};
+  std::vector<std::string> families{"darcy", "helmholtz"};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--samples") samples = std::stol(value);
     else if (flag == "--hard-samples") hard_samples = std::stol(value);
+    else if (flag == "--families") families = opforge::split(value, ',');
     else if (flag == "--sizes") {
       sizes.clear();
       for (const auto& part : opforge::split(value, ',')) sizes.push_back(std::stol(part));
@@ -71,7 +73,7 @@ int main(int argc, char** argv) {
     };
     std::vector<Row> rows;
     const std::vector<std::string> solvers{"GMRES(40)", "GCRO-DR", "SKR"};
-    for (const std::string family : {"darcy", "helmholtz"}) {
+    for (const std::string& family : families) {
       const bool spd = family == "darcy";
       const std::vector<double> tolerances = spd ? std::vector<double>{1e-2, 1e-5, 1e-8}
                                                  : std::vector<double>{1e-2, 1e-5, 1e-7};

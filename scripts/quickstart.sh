@@ -21,6 +21,15 @@ echo
 echo "== 2. inspect"
 "$opforge" info "$root/data/quickstart/darcy_s32.h5" --samples 50
 echo
-echo "== 3. train / evaluate: not built yet (issue #5)"
+echo "== 3. train: FNO (configs/quickstart_train.yaml) on $ranks ranks"
+mpirun -n "$ranks" "$opforge" train "$root/configs/quickstart_train.yaml" \
+  data.path="$root/data/quickstart/darcy_s32.h5" output.directory="$root/runs/quickstart_fno"
+echo
+echo "== 4. evaluate on the test split"
+mpirun -n "$ranks" "$opforge" evaluate "$root/configs/quickstart_train.yaml" \
+  data.path="$root/data/quickstart/darcy_s32.h5" output.directory="$root/runs/quickstart_fno" \
+  --checkpoint "$root/runs/quickstart_fno/checkpoint.pt" --predictions "$root/runs/quickstart_fno/predictions.h5"
+/usr/bin/python3 "$root/scripts/plot_training.py" "$root/runs/quickstart_fno" \
+  --predictions "$root/runs/quickstart_fno/predictions.h5"
 echo
 echo "quickstart: done; run 'scripts/test.sh' for the test suite"

@@ -99,13 +99,17 @@ TEST(Training, DataParallelRanksGiveTheParametersOfOneProcessWithTheSameGlobalBa
 }
 
 TEST(Training, ResumingAfterTwoEpochsEqualsFourEpochsStraight) {
+  // A learning rate that changes every epoch: resuming must restore the
+  // schedule's position as well as the model and optimizer state.
   const std::string data = write_dataset("train_resume");
   const std::string straight = "run_straight" + suffix(), resumed = "run_resumed" + suffix();
-  train::train_model(world(), config_for(data, straight, 4), {});
-  train::train_model(world(), config_for(data, resumed, 2), {});
+  const std::string schedule = "schedule: {type: step, step_size: 1, gamma: 0.7}, ";
+  train::train_model(world(), config_for(data, straight, 4, schedule), {});
+  train::train_model(world(), config_for(data, resumed, 2, schedule), {});
   train::TrainCommand resume;
   resume.resume = true;
-  const auto second = train::train_model(world(), config_for(data, resumed, 4), resume);
+  const auto second = train::train_model(world(), config_for(data, resumed, 4, schedule), resume);
+  EXPECT_NEAR(second.history.front().learning_rate, 0.005 * 0.7 * 0.7, 1e-12);
   EXPECT_EQ(second.first_epoch, 2);
   EXPECT_EQ(second.history.size(), 2u);
   EXPECT_LT(max_relative_difference(weights(resumed + "/model.pt"), weights(straight + "/model.pt")), 1e-6);

@@ -122,13 +122,12 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   torch::set_num_threads(static_cast<int>(options.threads));
   torch::manual_seed(static_cast<std::uint64_t>(seed));
   auto model = make_model(model_section, data.shape());
-  document.finish();
-
   const auto train_indices = range(data_options.train_begin, data_options.train_end);
   const auto test_indices = range(data_options.test_begin, data_options.test_end);
   DistributedSampler sampler(train_indices, options.batch_size, static_cast<std::uint64_t>(seed), comm.rank(),
                              comm.size());
   const auto schedule = make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()});
+  document.finish();  // every component above has read its keys
   auto optimizer = make_optimizer(options, *model);
   Normalizer normalizer = data_options.normalize ? Normalizer::fit(comm, data, train_indices)
                                                  : Normalizer::identity(data.shape());
@@ -220,7 +219,8 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   root.get<std::int64_t>("seed", 0, config::non_negative());
   DataOptions data_options = DataOptions::parse(root.section("data"));
   const config::Section model_section = root.section("model");
-  TrainingOptions::parse(root.section_or_empty("training"));
+  const TrainingOptions options = TrainingOptions::parse(root.section_or_empty("training"));
+  make_lr_schedule(options.schedule_section, {options.lr, options.epochs, 1});  // validates its keys
   root.section_or_empty("output").get<std::string>("directory", "");
   OperatorData data(data_options);
   auto model = make_model(model_section, data.shape());
