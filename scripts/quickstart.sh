@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the default pipeline on a small
-# embedded default: generate a dataset on 2 ranks, train, evaluate. Stages
-# that are not built yet are reported as such.
+# embedded default (configs/quickstart*.yaml): generate a Darcy dataset on 2
+# ranks, inspect it, train an FNO on 2 ranks, evaluate it, plot the run.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/env.sh"
