@@ -9,13 +9,7 @@
 namespace opforge::io {
 namespace {
 
-std::vector<hsize_t> dims_of(hid_t dataset) {
-  h5::Id space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
-  const int rank = OPFORGE_H5_CALL(H5Sget_simple_extent_ndims(space));
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  OPFORGE_H5_CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr));
-  return dims;
-}
+using h5::dims_of;
 
 template <typename T> std::vector<T> read_vector(hid_t dataset, hid_t memory_type) {
   const std::vector<hsize_t> dims = dims_of(dataset);
@@ -190,8 +184,6 @@ std::string DatasetReader::config_yaml() const {
 template <typename Target>
 void DatasetReader::Impl::read(hid_t dataset, const std::vector<std::uint32_t>& crcs, std::int64_t sample_size,
                                const std::vector<std::int64_t>& indices, Target* out, const char* what) const {
-  const std::vector<hsize_t> dims = dims_of(dataset);
-  h5::Id file_space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
   const hsize_t memory_dims[1] = {static_cast<hsize_t>(sample_size)};
   h5::Id memory_space(OPFORGE_H5_CALL(H5Screate_simple(1, memory_dims, nullptr)), H5Sclose);
   const std::size_t value_bytes = size_of(layout.value_type);
@@ -202,10 +194,7 @@ void DatasetReader::Impl::read(hid_t dataset, const std::vector<std::uint32_t>& 
     if (index < 0 || index >= layout.num_samples)
       fail("sample index " + std::to_string(index) + " out of range [0, " + std::to_string(layout.num_samples) + ")");
     if (!written[static_cast<std::size_t>(index)]) fail("sample " + std::to_string(index) + " was never written");
-    std::vector<hsize_t> start(dims.size(), 0), count = dims;
-    start[0] = static_cast<hsize_t>(index);
-    count[0] = 1;
-    OPFORGE_H5_CALL(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr));
+    const h5::Id file_space = h5::select_sample(dataset, index);
     OPFORGE_H5_CALL(H5Dread(dataset, raw_type, memory_space, file_space, H5P_DEFAULT, raw.data()));
     if (options.verify_checksums && crc32_of(raw.data(), raw.size()) != crcs[static_cast<std::size_t>(index)])
       fail(std::string(what) + " of sample " + std::to_string(index) +

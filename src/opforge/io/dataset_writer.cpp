@@ -99,21 +99,8 @@ h5::Id create_group(hid_t file, const char* name) {
   return h5::Id(OPFORGE_H5_CALL(H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
 }
 
-/// Select element `index` of dataset `dataset` (first axis) in a fresh file space.
-h5::Id select_sample(hid_t dataset, std::int64_t index) {
-  h5::Id space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
-  const int rank = OPFORGE_H5_CALL(H5Sget_simple_extent_ndims(space));
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  OPFORGE_H5_CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr));
-  std::vector<hsize_t> start(dims.size(), 0), count = dims;
-  start[0] = static_cast<hsize_t>(index);
-  count[0] = 1;
-  OPFORGE_H5_CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr));
-  return space;
-}
-
 void write_one(hid_t dataset, std::int64_t index, hid_t memory_type, const void* data, std::size_t count) {
-  h5::Id file_space = select_sample(dataset, index);
+  h5::Id file_space = h5::select_sample(dataset, index);
   const hsize_t dims[1] = {count};
   h5::Id memory_space(OPFORGE_H5_CALL(H5Screate_simple(1, dims, nullptr)), H5Sclose);
   OPFORGE_H5_CALL(H5Dwrite(dataset, memory_type, memory_space, file_space, H5P_DEFAULT, data));

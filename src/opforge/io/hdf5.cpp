@@ -156,4 +156,21 @@ bool link_exists(hid_t parent, const std::string& path) {
   return true;
 }
 
+std::vector<hsize_t> dims_of(hid_t dataset) {
+  Id space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
+  const int rank = OPFORGE_H5_CALL(H5Sget_simple_extent_ndims(space));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  OPFORGE_H5_CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr));
+  return dims;
+}
+
+Id select_sample(hid_t dataset, std::int64_t index) {
+  Id space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
+  std::vector<hsize_t> count = dims_of(dataset), start(count.size(), 0);
+  start[0] = static_cast<hsize_t>(index);
+  count[0] = 1;
+  OPFORGE_H5_CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr));
+  return space;
+}
+
 }  // namespace opforge::h5

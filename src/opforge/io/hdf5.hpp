@@ -74,6 +74,12 @@ std::string read_string_dataset(hid_t parent, const std::string& name);
 
 bool link_exists(hid_t parent, const std::string& path);
 
+/// Extents of a dataset.
+std::vector<hsize_t> dims_of(hid_t dataset);
+/// A file space of `dataset` with entry `index` of its first axis selected
+/// (one sample of a sample-major dataset).
+Id select_sample(hid_t dataset, std::int64_t index);
+
 }  // namespace opforge::h5
 
 /// Check an HDF5 call (negative = failure) and return its result.
