@@ -100,22 +100,16 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   const double order_start = MPI_Wtime();
   Signatures signatures;
   if (const std::int64_t size = order->signature_size(); size > 0) {
+    signatures.count = options.num_samples;
+    signatures.dim = static_cast<std::int64_t>(family->input_channels().size()) * size * size;
+    signatures.values.assign(static_cast<std::size_t>(signatures.count * signatures.dim), 0.0);
     for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size()) {
       std::vector<std::vector<double>> fields;
       for (auto& channel : family->sample(static_cast<std::uint64_t>(options.seed), i).inputs)
         fields.push_back(std::move(channel.values));
       const Signatures one = block_average_signatures(fields, family->resolution(), size);
-      if (signatures.values.empty()) {
-        signatures.count = options.num_samples;
-        signatures.dim = one.dim;
-        signatures.values.assign(static_cast<std::size_t>(options.num_samples * one.dim), 0.0);
-      }
-      std::copy(one.values.begin(), one.values.end(), signatures.values.begin() + i * one.dim);
+      std::copy(one.values.begin(), one.values.end(), signatures.values.begin() + i * signatures.dim);
     }
-    std::int64_t dim = world.allreduce<std::int64_t>(signatures.dim, ReduceOp::max);
-    signatures.count = options.num_samples;
-    signatures.dim = dim;
-    signatures.values.resize(static_cast<std::size_t>(options.num_samples * dim), 0.0);
     world.allreduce(signatures.values, ReduceOp::sum);
   }
   const std::vector<std::int64_t> sequence = order->arrange(options.num_samples, signatures);
