@@ -41,13 +41,12 @@ ModelShape OperatorData::shape() const {
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<std::int64_t>& indices) {
   const auto& layout = reader_.layout();
-  auto shape_of = [](std::vector<std::int64_t> sample_shape) { return sample_shape; };
   std::vector<torch::Tensor> inputs, outputs;
   for (const std::int64_t index : indices) {
     auto cached = cache_.find(index);
     if (cached == cache_.end()) {
-      torch::Tensor x = torch::empty(shape_of(layout.input_sample_shape()), torch::kFloat32);
-      torch::Tensor y = torch::empty(shape_of(layout.output_sample_shape()), torch::kFloat32);
+      torch::Tensor x = torch::empty(layout.input_sample_shape(), torch::kFloat32);
+      torch::Tensor y = torch::empty(layout.output_sample_shape(), torch::kFloat32);
       reader_.read_inputs({index}, x.data_ptr<float>());
       reader_.read_outputs({index}, y.data_ptr<float>());
       if (options_.stride > 1) {
