@@ -136,7 +136,12 @@ int run_train(const Arguments& args, opforge::Environment& env) {
   const auto report = opforge::train::train_model(env.world(), document, command);
   if (!report.history.empty())
     opforge::logger().info("trained ", report.history.size(), " epochs; final test rel-L2 ",
-                           report.history.back().test_l2, "; run directory ", report.run_directory);
+                           report.history.back().test_l2, " (H1 ", report.history.back().test_h1, "); run directory ",
+                           report.run_directory);
+  if (report.best.epoch > 0)
+    opforge::logger().info("best validation rel-L2 ", report.best.validation_l2, " at epoch ", report.best.epoch,
+                           ": test rel-L2 ", report.best.test_l2, ", H1 ", report.best.test_h1, " (weights in ",
+                           report.run_directory, "/best.pt)");
   return 0;
 }
 
@@ -147,7 +152,7 @@ int run_evaluate(const Arguments& args, opforge::Environment& env) {
   const auto report = opforge::train::evaluate_model(env.world(), document, *args.checkpoint,
                                                      args.predictions.value_or(""));
   opforge::logger().info("test relative L2 over ", report.samples, " samples: mean ", report.mean, ", median ",
-                         report.median, ", max ", report.max);
+                         report.median, ", max ", report.max, "; relative H1 mean ", report.mean_h1);
   if (!report.predictions_path.empty()) opforge::logger().info("predictions written to ", report.predictions_path);
   return 0;
 }

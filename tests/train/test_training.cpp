@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "opforge/config/config.hpp"
 #include "opforge/core/environment.hpp"
@@ -47,21 +48,25 @@ std::string write_dataset(const std::string& name, std::int64_t nan_at = -1) {
   return path;
 }
 
+const std::string small_fno = "{type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16}";
+const std::string small_mgno = "{type: mgno, channels: 6, layers: 2, pre_smoothing: [1, 1, 2]}";
+
 config::Document config_for(const std::string& data, const std::string& run, std::int64_t epochs,
-                            const std::string& extra = "") {
+                            const std::string& extra = "", const std::string& model = small_fno,
+                            const std::string& split = "train: [0, 20], test: [20, 24]") {
   const std::string yaml = "seed: 3\n"
-                           "data: {path: " + data + ", train: [0, 20], test: [20, 24]}\n"
-                           "model: {type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16}\n"
+                           "data: {path: " + data + ", " + split + "}\n"
+                           "model: " + model + "\n"
                            "training: {epochs: " + std::to_string(epochs) + ", batch_size: 6, " + extra +
                            "optimizer: {type: adam, lr: 0.005}}\n"
                            "output: {directory: " + run + "}\n";
   return config::Document::parse(yaml, "train.yaml");
 }
 
-std::vector<torch::Tensor> weights(const std::string& path) {
+std::vector<torch::Tensor> weights(const std::string& path, const std::string& model_yaml = small_fno) {
   torch::serialize::InputArchive archive;
   archive.load_from(path);
-  const auto doc = config::Document::parse("model: {type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16}", "m");
+  const auto doc = config::Document::parse("model: " + model_yaml, "m");
   auto model = train::make_model(doc.root().section("model"), {1, 1, 2});
   model->load(archive);
   return model->parameters();
@@ -81,7 +86,7 @@ TEST(Training, LossFallsAndRunDirectoryHoldsCheckpointMetricsAndWeights) {
   ASSERT_EQ(report.history.size(), 8u);
   EXPECT_LT(report.history.back().train_loss, 0.5 * report.history.front().train_loss);
   EXPECT_LT(report.history.back().test_l2, report.history.front().test_l2);
-  for (const char* file : {"checkpoint.pt", "model.pt", "metrics.csv", "config.yaml"})
+  for (const char* file : {"checkpoint.pt", "model.pt", "metrics.csv", "config.yaml", "report.json"})
     EXPECT_TRUE(std::filesystem::exists(run + "/" + file)) << file;
   const auto evaluation = train::evaluate_model(world(), config_for(data, run, 8), run + "/checkpoint.pt", "");
   EXPECT_NEAR(evaluation.mean, report.history.back().test_l2, 1e-6);
@@ -96,6 +101,50 @@ TEST(Training, DataParallelRanksGiveTheParametersOfOneProcessWithTheSameGlobalBa
   const std::string own = reference + "_rank" + std::to_string(world().rank());
   train::train_model(Communicator::self(), config_for(data, own, 2), {});
   EXPECT_LT(max_relative_difference(weights(run + "/model.pt"), weights(own + "/model.pt")), 1e-4);
+}
+
+TEST(Training, DataParallelEquivalenceHoldsForMgnoWithTheH1Loss) {
+  const std::string data = write_dataset("train_equivalence_mgno");
+  const std::string run = "run_parallel_mgno" + suffix();
+  const std::string own = "run_serial_mgno" + suffix() + "_rank" + std::to_string(world().rank());
+  train::train_model(world(), config_for(data, run, 2, "loss: h1, ", small_mgno), {});
+  train::train_model(Communicator::self(), config_for(data, own, 2, "loss: h1, ", small_mgno), {});
+  EXPECT_LT(max_relative_difference(weights(run + "/model.pt", small_mgno), weights(own + "/model.pt", small_mgno)),
+            1e-4);
+}
+
+TEST(Training, ValidationSplitSelectsTheBestEpochAndKeepsItsWeights) {
+  const std::string data = write_dataset("train_validation");
+  const std::string run = "run_validation" + suffix();
+  const auto report = train::train_model(
+      world(), config_for(data, run, 6, "", small_fno, "train: [0, 16], validation: [16, 20], test: [20, 24]"), {});
+  ASSERT_EQ(report.history.size(), 6u);
+  std::size_t best = 0;
+  for (std::size_t e = 0; e < report.history.size(); ++e) {
+    EXPECT_TRUE(std::isfinite(report.history[e].validation_l2));
+    EXPECT_GT(report.history[e].test_h1, 0.0);
+    if (report.history[e].validation_l2 < report.history[best].validation_l2) best = e;
+  }
+  EXPECT_EQ(report.best.epoch, report.history[best].epoch);
+  EXPECT_DOUBLE_EQ(report.best.test_l2, report.history[best].test_l2);
+  // best.pt holds that epoch's weights: evaluating it reproduces its test error.
+  const auto evaluation = train::evaluate_model(
+      world(), config_for(data, run, 6, "", small_fno, "train: [0, 16], validation: [16, 20], test: [20, 24]"),
+      run + "/best.pt", "");
+  EXPECT_NEAR(evaluation.mean, report.best.test_l2, 1e-6);
+  EXPECT_NEAR(evaluation.mean_h1, report.best.test_h1, 1e-6);
+  std::ifstream json(run + "/report.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"best\": {\"epoch\": " + std::to_string(report.best.epoch) + ","), std::string::npos) << text;
+}
+
+TEST(Training, OverlappingSplitsAreRefused) {
+  const std::string data = write_dataset("train_overlap");
+  const std::string message = test_support::message_of<ConfigError>([&] {
+    train::train_model(world(), config_for(data, "run_overlap" + suffix(), 1, "", small_fno, "train: [0, 20], test: [18, 24]"),
+                       {});
+  });
+  EXPECT_NE(message.find("data.test: overlaps the training range"), std::string::npos) << message;
 }
 
 TEST(Training, ResumingAfterTwoEpochsEqualsFourEpochsStraight) {

@@ -35,6 +35,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("completed_epochs", torch::tensor(contents.completed_epochs));
   archive.write("config_yaml", c10::IValue(contents.config_yaml));
   archive.write("model_description", c10::IValue(contents.model_description));
+  archive.write("best_epoch", torch::tensor(contents.best.epoch));
+  archive.write("best_errors", torch::tensor({contents.best.validation_l2, contents.best.test_l2, contents.best.test_h1},
+                                             torch::kFloat64));
   archive.write("format", c10::IValue(std::string("opforge-checkpoint-1")));
   atomic_save(archive, path);
 }
@@ -65,6 +68,13 @@ CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& m
     contents.config_yaml = value.toStringRef();
     archive.read("model_description", value);
     contents.model_description = value.toStringRef();
+    torch::Tensor best_epoch, best_errors;  // absent in checkpoints from before model selection
+    if (archive.try_read("best_epoch", best_epoch) && archive.try_read("best_errors", best_errors)) {
+      contents.best.epoch = best_epoch.item<std::int64_t>();
+      contents.best.validation_l2 = best_errors[0].item<double>();
+      contents.best.test_l2 = best_errors[1].item<double>();
+      contents.best.test_h1 = best_errors[2].item<double>();
+    }
   } catch (const c10::Error& e) {
     OPFORGE_THROW(IoError, "cannot read checkpoint '", path, "': ", e.what_without_backtrace());
   }

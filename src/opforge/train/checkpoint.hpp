@@ -10,6 +10,7 @@
 
 #include "opforge/train/data.hpp"
 #include "opforge/train/model.hpp"
+#include "opforge/train/trainer.hpp"
 
 namespace opforge::train {
 
@@ -17,6 +18,7 @@ struct CheckpointContents {
   std::int64_t completed_epochs = 0;
   std::string config_yaml;
   std::string model_description;
+  BestEpoch best;  ///< model selection so far (restored on resume)
 };
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,

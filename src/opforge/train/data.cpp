@@ -13,6 +13,18 @@ DataOptions DataOptions::parse(const config::Section& s) {
   const auto test = s.require<std::vector<std::int64_t>>("test", config::non_negative());
   if (train.size() != 2 || train[0] >= train[1]) s.fail("train", "expected an index range [begin, end) with begin < end");
   if (test.size() != 2 || test[0] >= test[1]) s.fail("test", "expected an index range [begin, end) with begin < end");
+  const auto validation = s.get<std::vector<std::int64_t>>("validation", {}, config::non_negative());
+  if (!validation.empty() && (validation.size() != 2 || validation[0] >= validation[1]))
+    s.fail("validation", "expected an index range [begin, end) with begin < end");
+  auto overlaps = [&](const std::vector<std::int64_t>& other) {
+    return !other.empty() && other[0] < train[1] && train[0] < other[1];
+  };
+  if (overlaps(test)) s.fail("test", "overlaps the training range: the test error would measure memorisation");
+  if (overlaps(validation)) s.fail("validation", "overlaps the training range");
+  if (!validation.empty()) {
+    o.validation_begin = validation[0];
+    o.validation_end = validation[1];
+  }
   o.train_begin = train[0];
   o.train_end = train[1];
   o.test_begin = test[0];
@@ -25,9 +37,10 @@ DataOptions DataOptions::parse(const config::Section& s) {
 
 OperatorData::OperatorData(const DataOptions& options) : options_(options), reader_(options.path) {
   const auto n = reader_.layout().num_samples;
-  OPFORGE_CHECK(options.train_end <= n && options.test_end <= n, UsageError, "data: dataset '", options.path, "' has ",
+  OPFORGE_CHECK(options.train_end <= n && options.test_end <= n && options.validation_end <= n, UsageError, "data: dataset '", options.path, "' has ",
                 n, " samples; train [", options.train_begin, ", ", options.train_end, ") / test [", options.test_begin,
-                ", ", options.test_end, ") exceed it");
+                ", ", options.test_end, ") / validation [", options.validation_begin, ", ",
+                options.validation_end, ") exceed it");
   OPFORGE_CHECK(reader_.layout().time_steps == 0, UsageError, "data: '", options.path,
                 "' has a time axis; time-dependent training is not supported by this trainer yet");
 }
@@ -142,6 +155,22 @@ torch::Tensor Normalizer::decode_output(const torch::Tensor& y) const {
 torch::Tensor relative_l2(const torch::Tensor& prediction, const torch::Tensor& truth) {
   const auto diff = (prediction - truth).flatten(1).norm(2, 1);
   return diff / truth.flatten(1).norm(2, 1).clamp_min(1e-30);
+}
+
+torch::Tensor relative_h1(const torch::Tensor& prediction, const torch::Tensor& truth) {
+  std::vector<std::int64_t> dims;
+  auto weight = torch::ones({1}, truth.options());
+  for (std::int64_t axis = 2; axis < truth.dim(); ++axis) {
+    dims.push_back(axis);
+    const std::int64_t n = truth.size(axis);
+    std::vector<std::int64_t> shape(static_cast<std::size_t>(truth.dim()), 1);
+    shape[static_cast<std::size_t>(axis)] = n;
+    weight = weight + torch::fft::fftfreq(n, 1.0 / double(n), truth.options()).pow(2).view(shape);
+  }
+  weight = weight.sqrt();
+  const auto difference = (torch::fft::fftn(prediction - truth, c10::nullopt, dims) * weight).abs();
+  const auto reference = (torch::fft::fftn(truth, c10::nullopt, dims) * weight).abs();
+  return difference.flatten(1).norm(2, 1) / reference.flatten(1).norm(2, 1).clamp_min(1e-30);
 }
 
 }  // namespace opforge::train

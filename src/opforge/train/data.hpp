@@ -22,6 +22,7 @@ struct DataOptions {
   std::string path;
   std::int64_t train_begin = 0, train_end = 0;  ///< [begin, end) sample indices
   std::int64_t test_begin = 0, test_end = 0;
+  std::int64_t validation_begin = 0, validation_end = 0;  ///< empty: no model selection
   std::int64_t stride = 1;  ///< keep every stride-th grid point per axis
   bool normalize = true;
   bool cache = true;  ///< keep samples read in memory
@@ -57,5 +58,10 @@ struct Normalizer {
 
 /// Per-sample relative L2 error ||a - b|| / ||b|| over all axes but the first.
 torch::Tensor relative_l2(const torch::Tensor& prediction, const torch::Tensor& truth);
+
+/// Per-sample relative H1 error in Fourier space over the spatial axes of
+/// [B, C, spatial...]: ||w (a - b)^|| / ||w b^|| with w = sqrt(1 + |k|^2),
+/// k the integer wavenumbers (the FNO/MgNO code's HsLoss with k = 1, a = 1).
+torch::Tensor relative_h1(const torch::Tensor& prediction, const torch::Tensor& truth);
 
 }  // namespace opforge::train

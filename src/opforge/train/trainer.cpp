@@ -29,20 +29,21 @@ struct TrainingOptions {
   std::string optimizer = "adam";
   double lr = 1e-3;
   double weight_decay = 1e-4;
+  std::string loss = "l2";
   double clip_grad_norm = 0.0;
   std::int64_t checkpoint_every = 1;
   std::int64_t threads = 1;
   config::Section schedule_section;
 
   static TrainingOptions parse(const config::Section& s) {
-    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, 0.0, 1, 1, s.section_or_empty("schedule")};
+    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, "l2", 0.0, 1, 1, s.section_or_empty("schedule")};
     o.epochs = s.get<std::int64_t>("epochs", o.epochs, config::at_least(1));
     o.batch_size = s.get<std::int64_t>("batch_size", o.batch_size, config::at_least(1));
     const config::Section optimizer = s.section_or_empty("optimizer");
     o.optimizer = optimizer.choice("type", {"adam", "adamw"}, std::string("adam"));
     o.lr = optimizer.get<double>("lr", o.lr, config::positive());
     o.weight_decay = optimizer.get<double>("weight_decay", o.weight_decay, config::non_negative());
-    s.choice("loss", {"l2"}, std::string("l2"));
+    o.loss = s.choice("loss", {"l2", "h1"}, std::string("l2"));
     o.clip_grad_norm = s.get<double>("clip_grad_norm", 0.0, config::non_negative());
     o.checkpoint_every = s.get<std::int64_t>("checkpoint_every", 1, config::at_least(1));
     o.threads = s.get<std::int64_t>("threads", 1, config::at_least(1));
@@ -68,24 +69,33 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
 
-/// Relative L2 errors of `model` on this rank's share (i = rank mod P) of
-/// `indices`; `mine` receives those indices, `predictions` the outputs.
-std::vector<double> relative_errors(const Communicator& comm, OperatorModelImpl& model, OperatorData& data,
-                                    const Normalizer& normalizer, const std::vector<std::int64_t>& indices,
-                                    std::vector<std::int64_t>& mine, std::vector<torch::Tensor>* predictions) {
+/// Per-sample relative errors of a model on some samples.
+struct SampleErrors {
+  std::vector<std::int64_t> indices;
+  std::vector<double> l2, h1;
+};
+
+/// Errors of `model` on this rank's share (i = rank mod P) of `indices`;
+/// `predictions` receives the decoded outputs when given.
+SampleErrors relative_errors(const Communicator& comm, OperatorModelImpl& model, OperatorData& data,
+                             const Normalizer& normalizer, const std::vector<std::int64_t>& indices,
+                             std::vector<torch::Tensor>* predictions) {
   torch::NoGradGuard no_grad;
   model.eval();
-  std::vector<double> errors;
-  mine.clear();
+  SampleErrors errors;
   for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < indices.size(); k += static_cast<std::size_t>(comm.size()))
-    mine.push_back(indices[k]);
+    errors.indices.push_back(indices[k]);
+  const auto& mine = errors.indices;
   for (std::size_t start = 0; start < mine.size(); start += 20) {
     const std::vector<std::int64_t> chunk(mine.begin() + static_cast<long>(start),
                                           mine.begin() + static_cast<long>(std::min(mine.size(), start + 20)));
     const auto [x, y] = data.batch(chunk);
     const auto prediction = normalizer.decode_output(model.forward(normalizer.encode_input(x)));
-    const auto e = relative_l2(prediction, y);
-    for (std::int64_t i = 0; i < e.size(0); ++i) errors.push_back(e[i].item<double>());
+    const auto l2 = relative_l2(prediction, y), h1 = relative_h1(prediction, y);
+    for (std::int64_t i = 0; i < l2.size(0); ++i) {
+      errors.l2.push_back(l2[i].item<double>());
+      errors.h1.push_back(h1[i].item<double>());
+    }
     if (predictions)
       for (std::int64_t i = 0; i < prediction.size(0); ++i) predictions->push_back(prediction[i].contiguous());
   }
@@ -101,9 +111,37 @@ double mean_over_ranks(const Communicator& comm, const std::vector<double>& valu
 void write_metrics_row(const std::string& path, const EpochMetrics& m, bool header) {
   std::ofstream out(path, std::ios::app);
   OPFORGE_CHECK(out, IoError, "cannot write '", path, "'");
-  if (header) out << "epoch,train_loss,test_rel_l2,learning_rate,epoch_seconds,samples_per_second,allreduce_seconds\n";
-  out << m.epoch << "," << m.train_loss << "," << m.test_l2 << "," << m.learning_rate << "," << m.seconds << ","
-      << m.samples_per_second << "," << m.allreduce_seconds << "\n";
+  if (header)
+    out << "epoch,train_loss,test_rel_l2,test_rel_h1,validation_rel_l2,learning_rate,epoch_seconds,"
+           "samples_per_second,allreduce_seconds\n";
+  out << m.epoch << "," << m.train_loss << "," << m.test_l2 << "," << m.test_h1 << "," << m.validation_l2 << ","
+      << m.learning_rate << "," << m.seconds << "," << m.samples_per_second << "," << m.allreduce_seconds << "\n";
+}
+
+/// <run>/report.json: what a benchmark table needs, written atomically at the end.
+void write_report(const std::string& path, const TrainingReport& report, int ranks, std::int64_t epochs) {
+  const auto& last = report.history.back();
+  double seconds = 0;
+  for (const auto& m : report.history) seconds += m.seconds;
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out.precision(8);
+    out << "{\n  \"model\": \"" << report.model << "\",\n  \"parameters\": " << report.parameters
+        << ",\n  \"ranks\": " << ranks << ",\n  \"epochs\": " << epochs
+        << ",\n  \"epochs_this_run\": " << report.history.size()
+        << ",\n  \"seconds_per_epoch\": " << seconds / double(report.history.size())
+        << ",\n  \"final\": {\"epoch\": " << last.epoch << ", \"test_rel_l2\": " << last.test_l2
+        << ", \"test_rel_h1\": " << last.test_h1 << "},\n  \"best\": ";
+    if (report.best.epoch > 0)
+      out << "{\"epoch\": " << report.best.epoch << ", \"validation_rel_l2\": " << report.best.validation_l2
+          << ", \"test_rel_l2\": " << report.best.test_l2 << ", \"test_rel_h1\": " << report.best.test_h1 << "}";
+    else
+      out << "null";
+    out << "\n}\n";
+    OPFORGE_CHECK(out, IoError, "cannot write '", temporary, "'");
+  }
+  std::filesystem::rename(temporary, path);
 }
 
 }  // namespace
@@ -124,6 +162,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   auto model = make_model(model_section, data.shape());
   const auto train_indices = range(data_options.train_begin, data_options.train_end);
   const auto test_indices = range(data_options.test_begin, data_options.test_end);
+  const auto validation_indices = range(data_options.validation_begin, data_options.validation_end);
   DistributedSampler sampler(train_indices, options.batch_size, static_cast<std::uint64_t>(seed), comm.rank(),
                              comm.size());
   const auto schedule = make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()});
@@ -137,6 +176,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   report.model = model->describe();
   report.parameters = count_parameters(*model);
   const std::string checkpoint_path = run_directory + "/checkpoint.pt";
+  const std::string best_path = run_directory + "/best.pt";
   const std::string metrics_path = run_directory + "/metrics.csv";
   if (comm.rank() == 0) std::filesystem::create_directories(run_directory);
   comm.barrier();
@@ -146,6 +186,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   if (command.resume && std::filesystem::exists(checkpoint_path)) {
     const auto contents = load_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer);
     report.first_epoch = contents.completed_epochs;
+    report.best = contents.best;
     logger().info("resuming ", checkpoint_path, " after epoch ", report.first_epoch);
   } else if (comm.rank() == 0) {
     std::filesystem::remove(metrics_path);
@@ -159,7 +200,8 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 
   // 3. Epochs.
   model->train();
-  const CheckpointContents contents_template{0, document.resolved_yaml(), report.model};
+  const CheckpointContents contents_template{0, document.resolved_yaml(), report.model, {}};
+  auto loss_of = options.loss == "h1" ? relative_h1 : relative_l2;
   for (std::int64_t epoch = report.first_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     const double allreduce_before = sync.seconds();
@@ -171,7 +213,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
       if (!mine.empty()) {
         const auto [x, y] = data.batch(mine);
         const auto prediction = normalizer.decode_output(model->forward(normalizer.encode_input(x)));
-        const auto errors = relative_l2(prediction, y);
+        const auto errors = loss_of(prediction, y);
         // Sum over this rank's part / global batch: the allreduce then yields the global mean.
         (errors.sum() / double(sampler.global_batch_size(b))).backward();
         loss_sum += errors.sum().item<double>();
@@ -190,25 +232,41 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     if (!std::isfinite(m.train_loss))
       OPFORGE_THROW(Error, "training diverged in epoch ", m.epoch, " (loss ", m.train_loss,
                     "); the last good checkpoint is ", checkpoint_path);
-    std::vector<std::int64_t> ignored;
-    m.test_l2 = mean_over_ranks(comm, relative_errors(comm, *model, data, normalizer, test_indices, ignored, nullptr),
-                                static_cast<std::int64_t>(test_indices.size()));
+    const auto test = relative_errors(comm, *model, data, normalizer, test_indices, nullptr);
+    const auto test_size = static_cast<std::int64_t>(test_indices.size());
+    m.test_l2 = mean_over_ranks(comm, test.l2, test_size);
+    m.test_h1 = mean_over_ranks(comm, test.h1, test_size);
+    // Model selection: the test error reported is the one at the best validation epoch.
+    bool best = false;
+    if (!validation_indices.empty()) {
+      const auto validation = relative_errors(comm, *model, data, normalizer, validation_indices, nullptr);
+      m.validation_l2 = mean_over_ranks(comm, validation.l2, static_cast<std::int64_t>(validation_indices.size()));
+      best = report.best.epoch == 0 || m.validation_l2 < report.best.validation_l2;
+      if (best) report.best = {m.epoch, m.validation_l2, m.test_l2, m.test_h1};
+    }
     report.history.push_back(m);
 
     if (comm.rank() == 0) {
       write_metrics_row(metrics_path, m, !std::filesystem::exists(metrics_path));
-      if (m.epoch % options.checkpoint_every == 0 || m.epoch == options.epochs) {
-        CheckpointContents contents = contents_template;
-        contents.completed_epochs = m.epoch;
+      CheckpointContents contents = contents_template;
+      contents.completed_epochs = m.epoch;
+      contents.best = report.best;
+      // best.pt first: a checkpoint never names a best epoch whose weights are not on disk.
+      if (best) save_checkpoint(best_path, *model, nullptr, normalizer, contents);
+      if (m.epoch % options.checkpoint_every == 0 || m.epoch == options.epochs)
         save_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer, contents);
-      }
     }
     const double remaining = m.seconds * double(options.epochs - m.epoch);
     logger().info("epoch ", m.epoch, "/", options.epochs, ": train ", m.train_loss, ", test rel-L2 ", m.test_l2,
+                  " H1 ", m.test_h1,
+                  validation_indices.empty() ? std::string() : ", validation rel-L2 " + std::to_string(m.validation_l2),
                   ", lr ", m.learning_rate, ", ", static_cast<long>(m.samples_per_second), " samples/s, ETA ",
                   format_duration(remaining));
   }
-  if (comm.rank() == 0) save_weights(run_directory + "/model.pt", *model);
+  if (comm.rank() == 0) {
+    save_weights(run_directory + "/model.pt", *model);
+    if (!report.history.empty()) write_report(run_directory + "/report.json", report, comm.size(), options.epochs);
+  }
   comm.barrier();
   return report;
 }
@@ -229,17 +287,18 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   Normalizer normalizer = Normalizer::identity(data.shape());
   load_checkpoint(checkpoint, *model, nullptr, normalizer);
   const auto test_indices = range(data_options.test_begin, data_options.test_end);
-  std::vector<std::int64_t> mine;
   std::vector<torch::Tensor> predictions;
-  const auto errors = relative_errors(comm, *model, data, normalizer, test_indices, mine,
-                                      predictions_path.empty() ? nullptr : &predictions);
+  const auto errors =
+      relative_errors(comm, *model, data, normalizer, test_indices, predictions_path.empty() ? nullptr : &predictions);
+  const auto& mine = errors.indices;
 
   // Gather every error on every rank for median and max.
   std::vector<double> all(test_indices.size(), 0.0);
   for (std::size_t k = 0; k < mine.size(); ++k)
-    all[static_cast<std::size_t>(mine[k] - data_options.test_begin)] = errors[k];
+    all[static_cast<std::size_t>(mine[k] - data_options.test_begin)] = errors.l2[k];
   comm.allreduce(all, ReduceOp::sum);
   EvaluationReport report;
+  report.mean_h1 = mean_over_ranks(comm, errors.h1, static_cast<std::int64_t>(test_indices.size()));
   report.samples = static_cast<std::int64_t>(all.size());
   report.mean = std::accumulate(all.begin(), all.end(), 0.0) / double(all.size());
   std::vector<double> sorted = all;
@@ -263,6 +322,7 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
       layout.coordinates.push_back(coordinates);
     }
     layout.meta = {{"rel_l2", io::MetaType::float64, "relative L2 error of the prediction"},
+                   {"rel_h1", io::MetaType::float64, "relative H1 error of the prediction"},
                    {"source_index", io::MetaType::int64, "sample index in the evaluated dataset"}};
     io::Provenance provenance;
     provenance.attributes = {{"checkpoint", checkpoint}, {"dataset", data_options.path}};
@@ -272,7 +332,7 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
       const auto [x, y] = data.batch({mine[k]});
       const auto input = x.contiguous();
       writer.write_sample(mine[k] - data_options.test_begin, input.data_ptr<float>(), predictions[k].data_ptr<float>(),
-                          {{"rel_l2", errors[k]}, {"source_index", mine[k]}});
+                          {{"rel_l2", errors.l2[k]}, {"rel_h1", errors.h1[k]}, {"source_index", mine[k]}});
     }
     writer.finish();
     report.predictions_path = predictions_path;

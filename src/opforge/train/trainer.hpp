@@ -5,6 +5,7 @@
 /// include torch: apps and other modules can call training without paying
 /// LibTorch's compile time.
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,10 +22,19 @@ struct EpochMetrics {
   std::int64_t epoch = 0;  ///< 1-based
   double train_loss = 0;   ///< mean relative L2 over the training samples seen
   double test_l2 = 0;      ///< mean relative L2 on the test split
+  double test_h1 = 0;      ///< mean relative H1 on the test split
+  double validation_l2 = std::nan("");  ///< mean relative L2 on the validation split (NaN: none)
   double learning_rate = 0;
   double seconds = 0;
   double samples_per_second = 0;
   double allreduce_seconds = 0;
+};
+
+/// The epoch with the lowest validation error and the test errors there
+/// (model selection); epoch 0 when the config has no validation split.
+struct BestEpoch {
+  std::int64_t epoch = 0;
+  double validation_l2 = 0, test_l2 = 0, test_h1 = 0;
 };
 
 struct TrainingReport {
@@ -33,6 +43,7 @@ struct TrainingReport {
   std::int64_t parameters = 0;
   std::int64_t first_epoch = 0;  ///< epochs already done when this run started (resume)
   std::vector<EpochMetrics> history;
+  BestEpoch best;  ///< its weights are in <run directory>/best.pt
 };
 
 struct TrainCommand {
@@ -46,6 +57,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 struct EvaluationReport {
   std::int64_t samples = 0;
   double mean = 0, median = 0, max = 0;  ///< relative L2 over the test split
+  double mean_h1 = 0;                    ///< relative H1 over the test split
   std::string predictions_path;          ///< empty when none were written
 };
 
