@@ -7,6 +7,7 @@
 // The app parses arguments and the config, then calls the library; errors are
 // caught once, in opforge::run_guarded.
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -121,8 +122,11 @@ int run_generate(const Arguments& args, opforge::Environment& env) {
       load_config(args, env, "opforge generate CONFIG.yaml [key.path=value ...] [-- PETSc options]");
   const auto report = opforge::generate::generate_dataset(env, document);
   auto& log = opforge::logger();
-  log.info("wrote ", report.output_path, ": ", report.samples, " samples in ", report.seconds, " s (",
-           report.seconds / double(report.samples), " s/sample wall; solve ", report.solve_seconds,
+  const auto solved = std::max<std::int64_t>(1, report.samples - report.kept);
+  log.info("wrote ", report.output_path, ": ", report.samples, " samples",
+           report.kept ? " (" + std::to_string(report.kept) + " kept from an interrupted run)" : std::string(), " in ",
+           report.seconds, " s (", report.seconds / double(solved),
+           " s/solved sample wall; solve ", report.solve_seconds,
            " s, assembly ", report.assemble_seconds, " s, ordering ", report.order_seconds, " s summed)");
   log.info("mean iterations ", report.mean_iterations, "; fallbacks ", report.fallbacks, "; not converged ",
            report.failures);

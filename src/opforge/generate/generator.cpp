@@ -58,6 +58,7 @@ GenerateOptions parse_generate_options(const config::Section& root, const std::s
   o.output_path = output.get<std::string>("path", "data/" + pde_type + ".h5");
   o.value_type = output.choice("value_type", {"float32", "float64"}, std::string("float32"));
   o.overwrite = output.get<bool>("overwrite", false);
+  o.resume = output.get<bool>("resume", true);
   const int world = Environment::current().world().size();
   if (world % o.ranks_per_solve != 0)
     root.fail("ranks_per_solve", "must divide the number of ranks (" + std::to_string(world) + "), got " +
@@ -114,7 +115,6 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   }
   const std::vector<std::int64_t> sequence = order->arrange(options.num_samples, signatures);
   const double order_seconds = MPI_Wtime() - order_start;
-  const std::vector<std::int64_t> mine = piece_of(sequence, group, groups);
 
   // 3. The dataset: inputs are the family's channels, the output the solution.
   const std::int64_t s = family->resolution();
@@ -150,7 +150,20 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
                            {"petsc_version", versions.count("petsc") ? versions.at("petsc") : ""},
                            {"mpi_version", versions.count("mpi") ? versions.at("mpi") : ""}};
   provenance.config_yaml = document.resolved_yaml();
-  io::DatasetWriter writer(world, options.output_path, layout, provenance);
+  // Resuming keeps the samples of an interrupted run with the same PDE and
+  // seed: their inputs are functions of (seed, i) alone.
+  io::ResumeOptions resume;
+  resume.enabled = options.resume && !options.overwrite;
+  resume.identity = {"pde_type", "pde", "seed"};
+  io::DatasetWriter writer(world, options.output_path, layout, provenance, resume);
+  if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
+  std::vector<std::int64_t> mine;
+  for (const std::int64_t index : piece_of(sequence, group, groups))
+    if (!writer.kept()[static_cast<std::size_t>(index)]) mine.push_back(index);
+  if (writer.kept_count() > 0)
+    logger().info("resuming ", options.output_path, io::partial_suffix, ": ", writer.kept_count(), " of ",
+                  options.num_samples, " samples kept (checksums verified), ",
+                  options.num_samples - writer.kept_count(), " to solve");
 
   logger().info("generate: ", options.num_samples, " samples of ", pde_text.str(), " on ", world.size(),
                 " rank(s) in ", groups, " solver group(s); solver ", solver.describe());
@@ -214,12 +227,14 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   GenerationReport report;
   report.output_path = options.output_path;
   report.samples = options.num_samples;
+  report.kept = writer.kept_count();
   report.order_seconds = order_seconds;
   report.solver = solver.describe();
   auto group_sum = [&](double value) { return world.allreduce(group_root ? value : 0.0, ReduceOp::sum); };
   report.solve_seconds = group_sum(solve_seconds);
   report.assemble_seconds = group_sum(assemble_seconds);
-  report.mean_iterations = group_sum(double(iterations)) / double(options.num_samples);
+  report.mean_iterations =
+      group_sum(double(iterations)) / double(std::max<std::int64_t>(1, options.num_samples - report.kept));
   report.fallbacks = static_cast<std::int64_t>(group_sum(double(fallbacks)));
   report.failures = static_cast<std::int64_t>(group_sum(double(failures)));
   report.seconds = world.allreduce(MPI_Wtime() - start, ReduceOp::max);

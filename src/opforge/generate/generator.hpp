@@ -21,6 +21,7 @@ struct GenerateOptions {
   std::string output_path;  ///< default data/<pde.type>.h5
   std::string value_type = "float32";
   bool overwrite = false;
+  bool resume = true;  ///< continue an interrupted run's .partial file
   std::int64_t seed = 0;
   std::int64_t num_samples = 100;
   int ranks_per_solve = 1;
@@ -31,11 +32,12 @@ struct GenerateOptions {
 struct GenerationReport {
   std::string output_path;
   std::int64_t samples = 0;
+  std::int64_t kept = 0;        ///< samples kept from an interrupted run (not solved again)
   double seconds = 0.0;         ///< wall time of the whole run (sampling, solving, writing)
   double order_seconds = 0.0;   ///< time spent choosing the order
   double solve_seconds = 0.0;   ///< sum over samples of the solve time
   double assemble_seconds = 0.0;
-  double mean_iterations = 0.0;
+  double mean_iterations = 0.0;  ///< over the samples solved in this run
   std::int64_t fallbacks = 0;
   std::int64_t failures = 0;    ///< samples not converged even after the fallback
   std::string solver;           ///< KSP+PC description

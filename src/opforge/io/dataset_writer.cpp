@@ -2,6 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +16,7 @@
 #include "opforge/core/mpi_native.hpp"
 #include "opforge/core/text.hpp"
 #include "opforge/core/version.hpp"
+#include "opforge/io/dataset_reader.hpp"
 #include "opforge/io/hdf5.hpp"
 
 namespace opforge::io {
@@ -95,6 +99,36 @@ void write_coordinates(hid_t file, const std::string& name, const std::vector<do
   OPFORGE_H5_CALL(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()));
 }
 
+/// "" when a stored layout can take the samples of `wanted`, else what differs.
+std::string layout_difference(const DatasetLayout& stored, const DatasetLayout& wanted) {
+  auto list = [](const auto& values) {
+    std::string out;
+    for (const auto& v : values) {
+      std::ostringstream one;
+      one << v;
+      out += (out.empty() ? "" : ",") + one.str();
+    }
+    return "[" + out + "]";
+  };
+  auto meta_names = [](const DatasetLayout& l) {
+    std::vector<std::string> names;
+    for (const auto& field : l.meta) names.push_back(field.name + ":" + to_string(field.type));
+    std::sort(names.begin(), names.end());  // the file lists them by name
+    return names;
+  };
+  const std::vector<std::pair<std::string, std::pair<std::string, std::string>>> fields = {
+      {"num_samples", {std::to_string(stored.num_samples), std::to_string(wanted.num_samples)}},
+      {"input channels", {list(stored.input_channels), list(wanted.input_channels)}},
+      {"output channels", {list(stored.output_channels), list(wanted.output_channels)}},
+      {"grid", {list(stored.spatial_shape), list(wanted.spatial_shape)}},
+      {"time steps", {std::to_string(stored.time_steps), std::to_string(wanted.time_steps)}},
+      {"value type", {to_string(stored.value_type), to_string(wanted.value_type)}},
+      {"metadata", {list(meta_names(stored)), list(meta_names(wanted))}}};
+  for (const auto& [name, values] : fields)
+    if (values.first != values.second) return name + " " + values.first + " (file) vs " + values.second + " (now)";
+  return "";
+}
+
 h5::Id create_group(hid_t file, const char* name) {
   return h5::Id(OPFORGE_H5_CALL(H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
 }
@@ -117,15 +151,19 @@ struct DatasetWriter::Impl {
   h5::Id file;
   h5::Id input, output, input_checksum, output_checksum, written;
   std::map<std::string, h5::Id> meta;
-  std::vector<std::uint8_t> written_here;  // samples this rank wrote
+  std::vector<std::uint8_t> written_here;  // samples this rank wrote (or kept)
+  std::vector<std::uint8_t> kept;          // samples kept from an interrupted run
+  std::string resume_note;
   bool finished = false;
+
+  bool try_resume(const std::map<std::string, std::string>& attributes, const std::vector<std::string>& identity);
 
   void write_meta(std::int64_t index, const MetaValues& values);
   template <typename Source> void write(std::int64_t index, const Source* in, const Source* out, const MetaValues& m);
 };
 
 DatasetWriter::DatasetWriter(const Communicator& comm, const std::string& path, const DatasetLayout& layout,
-                             const Provenance& provenance)
+                             const Provenance& provenance, const ResumeOptions& resume)
     : impl_(std::make_unique<Impl>(comm.duplicate())) {
   h5::silence_error_stack();
   layout.validate();
@@ -134,6 +172,7 @@ DatasetWriter::DatasetWriter(const Communicator& comm, const std::string& path, 
   s.partial_path = path + partial_suffix;
   s.layout = layout;
   s.written_here.assign(static_cast<std::size_t>(layout.num_samples), 0);
+  s.kept = s.written_here;
 
   // Metadata calls are collective and must see identical arguments on every
   // rank: rank 0's clock and provenance are the ones recorded.
@@ -155,6 +194,7 @@ DatasetWriter::DatasetWriter(const Communicator& comm, const std::string& path, 
   }
   failure = s.comm.broadcast(failure, 0);
   OPFORGE_CHECK(failure.empty(), IoError, failure);
+  if (resume.enabled && s.try_resume(attributes, resume.identity)) return;
 
   h5::Id access(OPFORGE_H5_CALL(H5Pcreate(H5P_FILE_ACCESS)), H5Pclose);
   OPFORGE_H5_CALL(H5Pset_fapl_mpio(access, native(s.comm), MPI_INFO_NULL));
@@ -216,6 +256,81 @@ DatasetWriter::DatasetWriter(const Communicator& comm, const std::string& path, 
     h5::write_string_attribute(s.file, key, value);
   }
   h5::write_int_attribute(s.file, "complete", 0);  // set to 1 by finish(), last
+  // The structure on disk now: from here on a killed job leaves a resumable file.
+  OPFORGE_H5_CALL(H5Fflush(s.file, H5F_SCOPE_GLOBAL));
+}
+
+bool DatasetWriter::Impl::try_resume(const std::map<std::string, std::string>& attributes,
+                                     const std::vector<std::string>& identity) {
+  // Rank 0 inspects the .partial file; every rank then acts on its verdict.
+  enum Verdict : int { none, replace, refuse, resume };
+  int verdict = none;
+  std::string reason;
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(layout.num_samples), 0);
+  if (comm.rank() == 0 && std::filesystem::exists(partial_path)) {
+    try {
+      DatasetReader reader(partial_path, {true, true});
+      reason = layout_difference(reader.layout(), layout);
+      std::map<std::string, std::string> stored;
+      for (const auto& [key, value] : reader.attributes()) stored[key] = value;
+      for (const auto& key : identity)
+        if (reason.empty() && stored[key] != (attributes.count(key) ? attributes.at(key) : ""))
+          reason = key + " '" + stored[key] + "' (file) vs '" + (attributes.count(key) ? attributes.at(key) : "") +
+                   "' (now)";
+      verdict = reason.empty() ? resume : refuse;
+      if (verdict == resume) mask = reader.written_mask();
+    } catch (const Error& e) {
+      verdict = replace;
+      reason = e.what();
+    }
+  }
+  comm.broadcast(&verdict, 1, 0);
+  reason = comm.broadcast(reason, 0);
+  if (verdict == none) return false;
+  if (verdict == replace) {
+    resume_note = "'" + partial_path + "' could not be resumed and is replaced: " + reason;
+    return false;
+  }
+  OPFORGE_CHECK(verdict == resume, IoError, "cannot resume '", partial_path, "': it was written with another ",
+                reason, "; delete it (or set output.overwrite: true) to start over");
+  comm.broadcast(mask, 0);
+
+  // Keep only samples whose stored bytes match their checksums (rank r checks i = r mod P).
+  std::vector<std::uint8_t> corrupt(mask.size(), 0);
+  {
+    DatasetReader reader(partial_path, {true, true});
+    std::vector<double> in(static_cast<std::size_t>(layout.input_sample_size()));
+    std::vector<double> out(static_cast<std::size_t>(layout.output_sample_size()));
+    for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < mask.size(); i += static_cast<std::size_t>(comm.size())) {
+      if (!mask[i]) continue;
+      try {
+        reader.read_inputs({static_cast<std::int64_t>(i)}, in.data());
+        reader.read_outputs({static_cast<std::int64_t>(i)}, out.data());
+      } catch (const Error&) {
+        corrupt[i] = 1;
+      }
+    }
+  }
+  comm.allreduce(corrupt, ReduceOp::max);
+  for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = mask[i] && !corrupt[i];
+
+  h5::Id access(OPFORGE_H5_CALL(H5Pcreate(H5P_FILE_ACCESS)), H5Pclose);
+  OPFORGE_H5_CALL(H5Pset_fapl_mpio(access, native(comm), MPI_INFO_NULL));
+  const hid_t opened = H5Fopen(partial_path.c_str(), H5F_ACC_RDWR, access);
+  OPFORGE_CHECK(opened >= 0, IoError, "cannot reopen '", partial_path, "' for writing: ", h5::error_stack_text());
+  file = h5::Id(opened, H5Fclose);
+  auto open = [&](const std::string& name) {
+    return h5::Id(OPFORGE_H5_CALL(H5Dopen2(file, name.c_str(), H5P_DEFAULT)), H5Dclose);
+  };
+  input = open(names::input);
+  output = open(names::output);
+  input_checksum = open(names::input_checksum);
+  output_checksum = open(names::output_checksum);
+  written = open(names::written);
+  for (const auto& field : layout.meta) meta.emplace(field.name, open(std::string(names::meta) + "/" + field.name));
+  kept = mask;
+  written_here = mask;
+  return true;
 }
 
 DatasetWriter::~DatasetWriter() {
@@ -232,6 +347,11 @@ DatasetWriter::~DatasetWriter() {
 }
 
 const DatasetLayout& DatasetWriter::layout() const { return impl_->layout; }
+const std::vector<std::uint8_t>& DatasetWriter::kept() const { return impl_->kept; }
+std::int64_t DatasetWriter::kept_count() const {
+  return std::count(impl_->kept.begin(), impl_->kept.end(), std::uint8_t{1});
+}
+const std::string& DatasetWriter::resume_note() const { return impl_->resume_note; }
 const std::string& DatasetWriter::path() const { return impl_->path; }
 
 void DatasetWriter::Impl::write_meta(std::int64_t index, const MetaValues& values) {

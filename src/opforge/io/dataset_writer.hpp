@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "opforge/io/dataset_format.hpp"
 
@@ -14,17 +15,35 @@ class Communicator;
 
 namespace opforge::io {
 
+/// Continuing an interrupted write (see DatasetWriter).
+struct ResumeOptions {
+  bool enabled = false;
+  /// Root attributes (of Provenance::attributes) that must be equal in the
+  /// .partial file for its samples to be kept: what determines the samples'
+  /// content (e.g. the PDE and the seed).
+  std::vector<std::string> identity;
+};
+
 /// Writes one dataset from all ranks of a communicator. The file lives under
 /// `path + ".partial"` until finish() has checked that every sample was
 /// written, set the `complete` attribute and closed it; only then is it
 /// renamed to `path`. A run that dies leaves only the .partial file.
+///
+/// With `resume.enabled` and a `.partial` file of the same layout and
+/// identity attributes, that file is reopened instead: every sample marked
+/// written whose checksums verify is kept (kept()), the others are written
+/// again. A .partial that cannot be opened is replaced (nothing in it could
+/// be verified); one of another layout or identity is an IoError, so a
+/// changed config never silently mixes samples. The file structure is
+/// flushed right after creation, so a job killed at any later point leaves a
+/// .partial that can be resumed.
 ///
 /// Collective: constructor, finish(). Independent: write_sample() — each
 /// rank writes the samples it owns, in any order, by global index.
 class DatasetWriter {
 public:
   DatasetWriter(const Communicator& comm, const std::string& path, const DatasetLayout& layout,
-                const Provenance& provenance);
+                const Provenance& provenance, const ResumeOptions& resume = {});
   DatasetWriter(const DatasetWriter&) = delete;
   DatasetWriter& operator=(const DatasetWriter&) = delete;
   ~DatasetWriter();
@@ -38,6 +57,12 @@ public:
   /// Collective: verify completeness, mark complete, close, rename. Throws
   /// IoError on every rank (same message) when samples are missing.
   void finish();
+
+  /// 1 for each sample kept from an interrupted run (identical on all ranks).
+  const std::vector<std::uint8_t>& kept() const;
+  std::int64_t kept_count() const;
+  /// Why a .partial file was not resumed ("" when it was, or there was none).
+  const std::string& resume_note() const;
 
   const DatasetLayout& layout() const;
   const std::string& path() const;
