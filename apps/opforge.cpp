@@ -138,6 +138,7 @@ int run_train(const Arguments& args, opforge::Environment& env) {
   opforge::train::TrainCommand command;
   command.resume = args.resume;
   const auto report = opforge::train::train_model(env.world(), document, command);
+  if (report.stopped_after) return 0;  // pre-empted: checkpoint written, exit 0 so the scheduler can requeue
   if (!report.history.empty())
     opforge::logger().info("trained ", report.history.size(), " epochs; final test rel-L2 ",
                            report.history.back().test_l2, " (H1 ", report.history.back().test_h1, "); run directory ",

@@ -164,6 +164,42 @@ TEST(Training, ResumingAfterTwoEpochsEqualsFourEpochsStraight) {
   EXPECT_LT(max_relative_difference(weights(resumed + "/model.pt"), weights(straight + "/model.pt")), 1e-6);
 }
 
+TEST(Training, PreemptedMidEpochAndResumedEqualsAnUninterruptedRun) {
+  // 20 samples, global batch 6: 4 steps per epoch. Stop after 6 steps (epoch 2,
+  // step 2), resume, finish 3 epochs: same parameters and losses as straight.
+  const std::string data = write_dataset("train_preempt");
+  const std::string straight = "run_preempt_straight" + suffix(), stopped = "run_preempt_stopped" + suffix();
+  const std::string schedule = "schedule: {type: onecycle}, ";
+  const auto reference = train::train_model(world(), config_for(data, straight, 3, schedule), {});
+  train::TrainCommand preempt;
+  preempt.stop_after_steps = 6;
+  const auto first = train::train_model(world(), config_for(data, stopped, 3, schedule), preempt);
+  ASSERT_TRUE(first.stopped_after.has_value());
+  EXPECT_EQ(*first.stopped_after, std::make_pair(std::int64_t{1}, std::int64_t{2}));
+  EXPECT_FALSE(std::filesystem::exists(stopped + "/model.pt"));  // not final
+  train::TrainCommand resume;
+  resume.resume = true;
+  const auto second = train::train_model(world(), config_for(data, stopped, 3, schedule), resume);
+  EXPECT_FALSE(second.stopped_after.has_value());
+  ASSERT_EQ(second.history.size(), 2u);
+  EXPECT_NEAR(second.history.front().train_loss, reference.history[1].train_loss, 1e-6);
+  EXPECT_LT(max_relative_difference(weights(stopped + "/model.pt"), weights(straight + "/model.pt")), 1e-6);
+}
+
+TEST(Training, PreemptedAtAnEpochEndResumesWithResumeAuto) {
+  const std::string data = write_dataset("train_preempt_auto");
+  const std::string run = "run_preempt_auto" + suffix();
+  train::TrainCommand preempt;
+  preempt.stop_after_steps = 4;  // exactly one epoch
+  const auto first = train::train_model(world(), config_for(data, run, 2, "resume: auto, "), preempt);
+  ASSERT_TRUE(first.stopped_after.has_value());
+  EXPECT_EQ(*first.stopped_after, std::make_pair(std::int64_t{1}, std::int64_t{0}));
+  const auto second = train::train_model(world(), config_for(data, run, 2, "resume: auto, "), {});
+  EXPECT_EQ(second.first_epoch, 1);
+  EXPECT_EQ(second.history.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(run + "/model.pt"));
+}
+
 TEST(Training, NanLossStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
   const std::string clean = write_dataset("train_clean"), poisoned = write_dataset("train_nan", 5);
   const std::string run = "run_nan" + suffix();

@@ -12,7 +12,10 @@ void atomic_save(torch::serialize::OutputArchive& archive, const std::string& pa
   try {
     archive.save_to(temporary);
   } catch (const c10::Error& e) {
-    OPFORGE_THROW(IoError, "cannot write checkpoint '", temporary, "': ", e.what_without_backtrace());
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    OPFORGE_THROW(IoError, "cannot write checkpoint '", temporary, "' (the previous '", path,
+                  "' is untouched): ", e.what_without_backtrace());
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0)
     OPFORGE_THROW(IoError, "cannot rename '", temporary, "' to '", path, "'");
@@ -35,6 +38,8 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("completed_epochs", torch::tensor(contents.completed_epochs));
   archive.write("config_yaml", c10::IValue(contents.config_yaml));
   archive.write("model_description", c10::IValue(contents.model_description));
+  archive.write("completed_steps", torch::tensor(contents.completed_steps));
+  archive.write("epoch_loss_sum", torch::tensor(contents.epoch_loss_sum, torch::kFloat64));
   archive.write("best_epoch", torch::tensor(contents.best.epoch));
   archive.write("best_errors", torch::tensor({contents.best.validation_l2, contents.best.test_l2, contents.best.test_h1},
                                              torch::kFloat64));
@@ -68,6 +73,11 @@ CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& m
     contents.config_yaml = value.toStringRef();
     archive.read("model_description", value);
     contents.model_description = value.toStringRef();
+    torch::Tensor steps, loss_sum;
+    if (archive.try_read("completed_steps", steps) && archive.try_read("epoch_loss_sum", loss_sum)) {
+      contents.completed_steps = steps.item<std::int64_t>();
+      contents.epoch_loss_sum = loss_sum.item<double>();
+    }
     torch::Tensor best_epoch, best_errors;  // absent in checkpoints from before model selection
     if (archive.try_read("best_epoch", best_epoch) && archive.try_read("best_errors", best_errors)) {
       contents.best.epoch = best_epoch.item<std::int64_t>();

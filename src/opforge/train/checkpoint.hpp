@@ -16,6 +16,8 @@ namespace opforge::train {
 
 struct CheckpointContents {
   std::int64_t completed_epochs = 0;
+  std::int64_t completed_steps = 0;  ///< optimizer steps taken in the next epoch (pre-emption mid-epoch)
+  double epoch_loss_sum = 0;         ///< the summed training loss of those steps
   std::string config_yaml;
   std::string model_description;
   BestEpoch best;  ///< model selection so far (restored on resume)

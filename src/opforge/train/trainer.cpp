@@ -11,6 +11,7 @@
 #include "opforge/core/error.hpp"
 #include "opforge/core/log.hpp"
 #include "opforge/core/progress.hpp"
+#include "opforge/core/stop_request.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "opforge/train/checkpoint.hpp"
 #include "opforge/train/data.hpp"
@@ -33,10 +34,11 @@ struct TrainingOptions {
   double clip_grad_norm = 0.0;
   std::int64_t checkpoint_every = 1;
   std::int64_t threads = 1;
+  bool resume_auto = false;
   config::Section schedule_section;
 
   static TrainingOptions parse(const config::Section& s) {
-    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, "l2", 0.0, 1, 1, s.section_or_empty("schedule")};
+    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, "l2", 0.0, 1, 1, false, s.section_or_empty("schedule")};
     o.epochs = s.get<std::int64_t>("epochs", o.epochs, config::at_least(1));
     o.batch_size = s.get<std::int64_t>("batch_size", o.batch_size, config::at_least(1));
     const config::Section optimizer = s.section_or_empty("optimizer");
@@ -47,6 +49,7 @@ struct TrainingOptions {
     o.clip_grad_norm = s.get<double>("clip_grad_norm", 0.0, config::non_negative());
     o.checkpoint_every = s.get<std::int64_t>("checkpoint_every", 1, config::at_least(1));
     o.threads = s.get<std::int64_t>("threads", 1, config::at_least(1));
+    o.resume_auto = s.choice("resume", {"never", "auto"}, std::string("never")) == "auto";
     return o;
   }
 };
@@ -118,6 +121,23 @@ void write_metrics_row(const std::string& path, const EpochMetrics& m, bool head
       << m.learning_rate << "," << m.seconds << "," << m.samples_per_second << "," << m.allreduce_seconds << "\n";
 }
 
+/// Rank 0 saves; every rank learns whether it worked, so a full disk is one
+/// clear error on all ranks (the previous checkpoint stays intact).
+void save_checkpoint_on_root(const Communicator& comm, const std::string& path, torch::nn::Module& model,
+                             torch::optim::Optimizer* optimizer, const Normalizer& normalizer,
+                             const CheckpointContents& contents) {
+  std::string failure;
+  if (comm.rank() == 0) {
+    try {
+      save_checkpoint(path, model, optimizer, normalizer, contents);
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+  }
+  failure = comm.broadcast(failure, 0);
+  if (!failure.empty()) throw IoError(failure, __FILE__, __LINE__);
+}
+
 /// <run>/report.json: what a benchmark table needs, written atomically at the end.
 void write_report(const std::string& path, const TrainingReport& report, int ranks, std::int64_t epochs) {
   const auto& last = report.history.back();
@@ -183,11 +203,16 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 
   // 2. Resume: every rank loads the same checkpoint (model, optimizer and
   //    normaliser from one step), then rank 0's parameters are broadcast.
-  if (command.resume && std::filesystem::exists(checkpoint_path)) {
+  std::int64_t first_step = 0;  // optimizer steps already taken in the first epoch
+  double resumed_loss_sum = 0;  // their summed loss (global)
+  if ((command.resume || options.resume_auto) && std::filesystem::exists(checkpoint_path)) {
     const auto contents = load_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer);
     report.first_epoch = contents.completed_epochs;
     report.best = contents.best;
-    logger().info("resuming ", checkpoint_path, " after epoch ", report.first_epoch);
+    first_step = contents.completed_steps;
+    resumed_loss_sum = comm.rank() == 0 ? contents.epoch_loss_sum : 0.0;
+    logger().info("resuming ", checkpoint_path, " after epoch ", report.first_epoch,
+                  first_step > 0 ? " and " + std::to_string(first_step) + " steps of the next" : std::string());
   } else if (comm.rank() == 0) {
     std::filesystem::remove(metrics_path);
     std::ofstream(run_directory + "/config.yaml") << document.resolved_yaml();
@@ -200,13 +225,20 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 
   // 3. Epochs.
   model->train();
-  const CheckpointContents contents_template{0, document.resolved_yaml(), report.model, {}};
+  const CheckpointContents contents_template{0, 0, 0.0, document.resolved_yaml(), report.model, {}};
   auto loss_of = options.loss == "h1" ? relative_h1 : relative_l2;
-  for (std::int64_t epoch = report.first_epoch; epoch < options.epochs; ++epoch) {
+  // SIGTERM/SIGUSR1 (or command.stop_after_steps) stop at the next step
+  // boundary that all ranks agree on, after a checkpoint of that step.
+  const StopSignalHandlers stop_handlers;
+  std::int64_t steps_taken = 0;
+  bool stopping = false;
+  for (std::int64_t epoch = report.first_epoch; epoch < options.epochs && !stopping; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     const double allreduce_before = sync.seconds();
-    double loss_sum = 0;
-    for (std::int64_t b = 0; b < sampler.batches(); ++b) {
+    const bool resumed_epoch = epoch == report.first_epoch && first_step > 0;
+    double loss_sum = resumed_epoch ? resumed_loss_sum : 0.0;
+    std::int64_t b = resumed_epoch ? first_step : 0;
+    for (; b < sampler.batches() && !stopping; ++b) {
       set_learning_rate(*optimizer, schedule->lr(epoch, b));
       const auto mine = sampler.local_batch(epoch, b);
       optimizer->zero_grad();
@@ -221,6 +253,22 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
       sync.allreduce(1.0);
       if (options.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), options.clip_grad_norm);
       optimizer->step();
+      ++steps_taken;
+      const bool stop_here =
+          stop_requested() || (command.stop_after_steps > 0 && steps_taken >= command.stop_after_steps);
+      stopping = comm.allreduce(stop_here ? 1 : 0, ReduceOp::max) != 0;
+    }
+    if (stopping && b < sampler.batches()) {
+      // Mid-epoch: the checkpoint records the steps taken and their loss, so
+      // resuming replays nothing and skips nothing.
+      CheckpointContents contents = contents_template;
+      contents.completed_epochs = epoch;
+      contents.completed_steps = b;
+      contents.epoch_loss_sum = comm.allreduce(loss_sum, ReduceOp::sum);
+      contents.best = report.best;
+      save_checkpoint_on_root(comm, checkpoint_path, *model, optimizer.get(), normalizer, contents);
+      report.stopped_after = {epoch, b};
+      break;
     }
     EpochMetrics m;
     m.epoch = epoch + 1;
@@ -246,15 +294,15 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     }
     report.history.push_back(m);
 
-    if (comm.rank() == 0) {
-      write_metrics_row(metrics_path, m, !std::filesystem::exists(metrics_path));
-      CheckpointContents contents = contents_template;
-      contents.completed_epochs = m.epoch;
-      contents.best = report.best;
-      // best.pt first: a checkpoint never names a best epoch whose weights are not on disk.
-      if (best) save_checkpoint(best_path, *model, nullptr, normalizer, contents);
-      if (m.epoch % options.checkpoint_every == 0 || m.epoch == options.epochs)
-        save_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer, contents);
+    if (comm.rank() == 0) write_metrics_row(metrics_path, m, !std::filesystem::exists(metrics_path));
+    CheckpointContents contents = contents_template;
+    contents.completed_epochs = m.epoch;
+    contents.best = report.best;
+    // best.pt first: a checkpoint never names a best epoch whose weights are not on disk.
+    if (best) save_checkpoint_on_root(comm, best_path, *model, nullptr, normalizer, contents);
+    if (m.epoch % options.checkpoint_every == 0 || m.epoch == options.epochs || stopping) {
+      save_checkpoint_on_root(comm, checkpoint_path, *model, optimizer.get(), normalizer, contents);
+      if (stopping) report.stopped_after = {m.epoch, 0};
     }
     const double remaining = m.seconds * double(options.epochs - m.epoch);
     logger().info("epoch ", m.epoch, "/", options.epochs, ": train ", m.train_loss, ", test rel-L2 ", m.test_l2,
@@ -262,6 +310,15 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
                   validation_indices.empty() ? std::string() : ", validation rel-L2 " + std::to_string(m.validation_l2),
                   ", lr ", m.learning_rate, ", ", static_cast<long>(m.samples_per_second), " samples/s, ETA ",
                   format_duration(remaining));
+  }
+  if (report.stopped_after) {
+    logger().info("stopped for requeue", stop_signal() ? " (signal " + std::to_string(stop_signal()) + ")" : std::string(),
+                  " after epoch ", report.stopped_after->first, report.stopped_after->second > 0
+                      ? " and " + std::to_string(report.stopped_after->second) + " steps of the next" : std::string(),
+                  "; checkpoint ", checkpoint_path, "; continue with --resume");
+    clear_stop_request();
+    comm.barrier();
+    return report;
   }
   if (comm.rank() == 0) {
     save_weights(run_directory + "/model.pt", *model);

@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "opforge/config/config.hpp"
@@ -44,11 +46,17 @@ struct TrainingReport {
   std::int64_t first_epoch = 0;  ///< epochs already done when this run started (resume)
   std::vector<EpochMetrics> history;
   BestEpoch best;  ///< its weights are in <run directory>/best.pt
+  /// Set when a stop signal ended the run early: (completed epochs, steps of
+  /// the next); the checkpoint holds that state.
+  std::optional<std::pair<std::int64_t, std::int64_t>> stopped_after;
 };
 
 struct TrainCommand {
   /// Continue from <run directory>/checkpoint.pt when it exists.
   bool resume = false;
+  /// Behave as if a stop signal arrived after this many optimizer steps
+  /// (0: never): pre-emption at a chosen point, for tests.
+  std::int64_t stop_after_steps = 0;
 };
 
 /// Collective over `comm`; the config's keys are validated before any work.
