@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The sbatch scripts on a real scheduler: brings up the single-node cluster
+# of scripts/slurm/local-cluster.sh, then
+#  1. scripts/slurm/pipeline.sh: generate -> train chained with afterok; both
+#     finish, the dataset is complete and the run has its final weights;
+#  2. pre-emption: `scancel --signal=USR1 --batch` (what --signal=B:USR1@T
+#     sends at walltime) makes train.sbatch checkpoint, exit 0 and requeue
+#     itself; the requeued run resumes and finishes every epoch.
+# Exit 77 (skipped) without root or without slurm-wlm/munge.
+#   slurm_jobs.sh OPFORGE REPO GENERATE_CONFIG TRAIN_CONFIG
+set -euo pipefail
+opforge=$1 repo=$2 generate_config=$3 train_config=$4
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || { echo "skipped: the local SLURM cluster needs root"; exit 77; }
+command -v sbatch >/dev/null && command -v munged >/dev/null || { echo "skipped: slurm-wlm/munge not installed"; exit 77; }
+
+started_here=0
+if ! sinfo -h >/dev/null 2>&1; then
+  "$repo/scripts/slurm/local-cluster.sh" start
+  started_here=1
+fi
+cleanup() { (( started_here )) && "$repo/scripts/slurm/local-cluster.sh" stop >/dev/null; true; }
+trap cleanup EXIT
+
+work=$PWD/slurm_jobs
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+export OPFORGE="$opforge" OPFORGE_ROOT="$repo"
+
+state() { scontrol show job "$1" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
+restarts() { scontrol show job "$1" | grep -o 'Restarts=[0-9]*' | cut -d= -f2; }
+# wait_job JOB SECONDS: until the job completed (fail on any other end state).
+wait_job() {
+  local job=$1 deadline=$((SECONDS + $2)) s
+  while :; do
+    s=$(state "$job")
+    case "$s" in
+      COMPLETED) return 0 ;;
+      FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) cat "$work"/*"-$job.out" >&2 || true; fail "job $job ended $s" ;;
+    esac
+    (( SECONDS < deadline )) || { scancel "$job"; fail "job $job still $s after $2 s"; }
+    sleep 1
+  done
+}
+
+# 1. generate -> train.
+line=$("$repo/scripts/slurm/pipeline.sh" "$generate_config" "$train_config" --chdir="$work" --ntasks=2)
+echo "$line"
+generate_job=$(echo "$line" | sed -E 's/generate: job ([0-9]+);.*/\1/')
+train_job=$(echo "$line" | sed -E 's/.*train: job ([0-9]+) .*/\1/')
+scontrol show job "$train_job" | grep -q "Dependency=afterok:$generate_job" || fail "train job $train_job lacks afterok:$generate_job"
+wait_job "$generate_job" 120
+wait_job "$train_job" 300
+grep -q "wrote data.h5: 40 samples" "opforge-generate-$generate_job.out" || fail "generation log"
+[[ -e data.h5 && ! -e data.h5.partial ]] || fail "dataset not complete"
+grep -q "trained" "opforge-train-$train_job.out" || fail "training log"
+[[ -e pipeline_run/model.pt ]] || fail "no final weights"
+
+# 2. Pre-emption and requeue.
+job=$(sbatch --parsable --chdir="$work" --ntasks=2 "$repo/scripts/slurm/train.sbatch" "$train_config" \
+        output.directory=preempted training.epochs=30)
+deadline=$((SECONDS + 120))
+until [[ -f preempted/checkpoint.pt ]]; do
+  (( SECONDS < deadline )) || fail "no first checkpoint"
+  sleep 0.5
+done
+scancel --signal=USR1 --batch "$job"
+deadline=$((SECONDS + 120))
+until [[ $(restarts "$job") -ge 1 ]]; do
+  (( SECONDS < deadline )) || fail "job $job was not requeued"
+  sleep 0.5
+done
+# A requeued job waits for its begin time; start it now.
+scontrol update JobId="$job" StartTime=now >/dev/null 2>&1 || true
+wait_job "$job" 300
+log="opforge-train-$job.out"
+cat "$log"
+grep -q "stopped for requeue (signal 10)" "$log" || fail "no 'stopped for requeue'"
+grep -q "opforge: job $job (restart 1)" "$log" || fail "not requeued"
+grep -q "resuming preempted/checkpoint.pt" "$log" || fail "the requeued run did not resume"
+[[ -e preempted/model.pt ]] || fail "no final weights after requeue"
+(( $(wc -l < preempted/metrics.csv) == 31 )) || fail "metrics.csv does not hold 30 epochs"
+echo PASS
