@@ -63,6 +63,13 @@ config::Document config_for(const std::string& data, const std::string& run, std
   return config::Document::parse(yaml, "train.yaml");
 }
 
+/// A run directory name, emptied first so that reruns of the suite start clean.
+std::string fresh(const std::string& run) {
+  if (world().rank() == 0) std::filesystem::remove_all(run);
+  world().barrier();
+  return run;
+}
+
 std::vector<torch::Tensor> weights(const std::string& path, const std::string& model_yaml = small_fno) {
   torch::serialize::InputArchive archive;
   archive.load_from(path);
@@ -115,7 +122,7 @@ TEST(Training, DataParallelEquivalenceHoldsForMgnoWithTheH1Loss) {
 
 TEST(Training, ValidationSplitSelectsTheBestEpochAndKeepsItsWeights) {
   const std::string data = write_dataset("train_validation");
-  const std::string run = "run_validation" + suffix();
+  const std::string run = fresh("run_validation" + suffix());
   const auto report = train::train_model(
       world(), config_for(data, run, 6, "", small_fno, "train: [0, 16], validation: [16, 20], test: [20, 24]"), {});
   ASSERT_EQ(report.history.size(), 6u);
@@ -151,7 +158,7 @@ TEST(Training, ResumingAfterTwoEpochsEqualsFourEpochsStraight) {
   // A learning rate that changes every epoch: resuming must restore the
   // schedule's position as well as the model and optimizer state.
   const std::string data = write_dataset("train_resume");
-  const std::string straight = "run_straight" + suffix(), resumed = "run_resumed" + suffix();
+  const std::string straight = fresh("run_straight" + suffix()), resumed = fresh("run_resumed" + suffix());
   const std::string schedule = "schedule: {type: step, step_size: 1, gamma: 0.7}, ";
   train::train_model(world(), config_for(data, straight, 4, schedule), {});
   train::train_model(world(), config_for(data, resumed, 2, schedule), {});
@@ -168,7 +175,7 @@ TEST(Training, PreemptedMidEpochAndResumedEqualsAnUninterruptedRun) {
   // 20 samples, global batch 6: 4 steps per epoch. Stop after 6 steps (epoch 2,
   // step 2), resume, finish 3 epochs: same parameters and losses as straight.
   const std::string data = write_dataset("train_preempt");
-  const std::string straight = "run_preempt_straight" + suffix(), stopped = "run_preempt_stopped" + suffix();
+  const std::string straight = fresh("run_preempt_straight" + suffix()), stopped = fresh("run_preempt_stopped" + suffix());
   const std::string schedule = "schedule: {type: onecycle}, ";
   const auto reference = train::train_model(world(), config_for(data, straight, 3, schedule), {});
   train::TrainCommand preempt;
@@ -188,7 +195,7 @@ TEST(Training, PreemptedMidEpochAndResumedEqualsAnUninterruptedRun) {
 
 TEST(Training, PreemptedAtAnEpochEndResumesWithResumeAuto) {
   const std::string data = write_dataset("train_preempt_auto");
-  const std::string run = "run_preempt_auto" + suffix();
+  const std::string run = fresh("run_preempt_auto" + suffix());
   train::TrainCommand preempt;
   preempt.stop_after_steps = 4;  // exactly one epoch
   const auto first = train::train_model(world(), config_for(data, run, 2, "resume: auto, "), preempt);
@@ -202,7 +209,7 @@ TEST(Training, PreemptedAtAnEpochEndResumesWithResumeAuto) {
 
 TEST(Training, NanLossStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
   const std::string clean = write_dataset("train_clean"), poisoned = write_dataset("train_nan", 5);
-  const std::string run = "run_nan" + suffix();
+  const std::string run = fresh("run_nan" + suffix());
   train::train_model(world(), config_for(clean, run, 1), {});
   const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
   const std::string message = test_support::message_of<Error>([&] {

@@ -18,6 +18,8 @@
 #include "opforge/core/version.hpp"
 #include "opforge/io/dataset_reader.hpp"
 #include "opforge/io/hdf5.hpp"
+#include "opforge/io/xdmf.hpp"
+#include "opforge/core/log.hpp"
 
 namespace opforge::io {
 
@@ -433,6 +435,14 @@ void DatasetWriter::finish() {
     failure = "cannot rename '" + s.partial_path + "' to '" + s.path + "': " + std::strerror(errno);
   failure = s.comm.broadcast(failure, 0);
   OPFORGE_CHECK(failure.empty(), IoError, failure);
+  // The sidecar is a convenience: the dataset is complete without it.
+  if (s.comm.rank() == 0) {
+    try {
+      write_xdmf_sidecar(s.path, s.layout);
+    } catch (const Error& e) {
+      logger().warning(e.what());
+    }
+  }
 }
 
 }  // namespace opforge::io
