@@ -221,6 +221,27 @@ TEST(Training, NanLossStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
   EXPECT_EQ(std::filesystem::last_write_time(run + "/checkpoint.pt"), before);
 }
 
+TEST(Training, UnwritableCheckpointIsAClearErrorOnEveryRankAndKeepsThePreviousOne) {
+  // A directory where the temporary checkpoint file must go: unwritable even for root.
+  const std::string data = write_dataset("train_unwritable");
+  const std::string run = fresh("run_unwritable" + suffix());
+  train::train_model(world(), config_for(data, run, 1), {});
+  const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
+  if (world().rank() == 0) std::filesystem::create_directories(run + "/checkpoint.pt.tmp/blocked");
+  world().barrier();
+  const std::string message = test_support::message_of<IoError>([&] {
+    train::TrainCommand resume;
+    resume.resume = true;
+    train::train_model(world(), config_for(data, run, 2), resume);
+  });
+  EXPECT_NE(message.find("cannot write checkpoint '" + run + "/checkpoint.pt.tmp' (the previous '" + run +
+                         "/checkpoint.pt' is untouched)"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(std::filesystem::last_write_time(run + "/checkpoint.pt"), before);
+  EXPECT_NO_THROW(train::evaluate_model(world(), config_for(data, run, 2), run + "/checkpoint.pt", ""));
+}
+
 TEST(Training, BadTrainingConfigNamesTheKey) {
   const std::string data = write_dataset("train_config");
   const std::string message = test_support::message_of<ConfigError>([&] {

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <cstdio>
 #include <sstream>
 
@@ -20,6 +22,19 @@ std::string format_duration(double seconds) {
   return text;
 }
 
+namespace {
+/// In-place redraws only where a person watches a terminal. Under mpirun the
+/// ranks' stdout is a pseudo-terminal even when mpirun's own output goes to a
+/// batch log, so launched ranks and SLURM batch jobs print plain lines;
+/// OPFORGE_PROGRESS=tty|lines overrides.
+bool redraw_in_place() {
+  if (const char* choice = std::getenv("OPFORGE_PROGRESS")) return std::string(choice) == "tty";
+  const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_RANK");
+  const bool batch = std::getenv("SLURM_JOB_ID") && !std::getenv("SLURM_PTY_PORT");
+  return !launched && !batch && isatty(STDOUT_FILENO) == 1;
+}
+}  // namespace
+
 Progress::Progress(std::string label, std::int64_t total, ProgressOptions options)
     : label_(std::move(label)), total_(total), options_(std::move(options)) {
   if (!options_.clock) {
@@ -28,7 +43,7 @@ Progress::Progress(std::string label, std::int64_t total, ProgressOptions option
       return duration<double>(steady_clock::now().time_since_epoch()).count();
     };
   }
-  terminal_ = options_.terminal >= 0 ? options_.terminal == 1 : isatty(STDOUT_FILENO) == 1;
+  terminal_ = options_.terminal >= 0 ? options_.terminal == 1 : redraw_in_place();
   start_ = last_print_ = options_.clock();
 }
 

@@ -15,7 +15,8 @@ struct ProgressOptions {
   double interval_seconds = 30.0;
   /// Seconds between redraws on a terminal.
   double redraw_seconds = 0.2;
-  /// Force terminal/non-terminal behaviour; unset = detect from stdout.
+  /// Force terminal/non-terminal behaviour; unset = detect (a terminal that
+  /// is not a launched MPI rank or SLURM batch job; OPFORGE_PROGRESS=tty|lines).
   int terminal = -1;
   /// Monotonic clock in seconds; unset = steady_clock. Tests inject one.
   std::function<double()> clock;
