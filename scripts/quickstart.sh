@@ -20,6 +20,7 @@ mpirun -n "$ranks" "$opforge" generate "$root/configs/quickstart.yaml" \
 echo
 echo "== 2. inspect"
 "$opforge" info "$root/data/quickstart/darcy_s32.h5" --samples 50
+/usr/bin/python3 "$root/scripts/plot_dataset.py" "$root/data/quickstart/darcy_s32.h5"
 echo
 echo "== 3. train: FNO (configs/quickstart_train.yaml) on $ranks ranks"
 mpirun -n "$ranks" "$opforge" train "$root/configs/quickstart_train.yaml" \
