@@ -104,6 +104,28 @@ output: {value_type: float64, overwrite: true}
   generate_and_verify(poisson, {"output.path=" + out("gen_poisson")});
 }
 
+TEST(Generate, SolverAutoPicksAmgForSpdFamiliesAndMumpsForIndefiniteOnes) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"darcy", "cg+hypre "}, {"poisson", "cg+hypre "}, {"helmholtz", "preonly+lu(mumps) "}};
+  for (const auto& [family, expected] : cases) {
+    auto doc = config::Document::parse("num_samples: 3\npde: {type: " + family +
+                                           ", resolution: 24}\nsolver: auto\noutput: {overwrite: true}\n",
+                                       "generate.yaml");
+    doc.apply_override("output.path=" + out("gen_auto_" + family));
+    const auto report = generate::generate_dataset(Environment::current(), doc);
+    EXPECT_EQ(report.solver.rfind(expected, 0), 0u) << family << ": " << report.solver;
+    EXPECT_EQ(report.failures, 0) << family;
+    EXPECT_EQ(report.fallbacks, 0) << family;
+  }
+  auto bad = config::Document::parse("pde: {type: darcy, resolution: 8}\nsolver: fastest\n", "generate.yaml");
+  try {
+    generate::generate_dataset(Environment::current(), bad);
+    FAIL() << "no exception";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("solver: 'fastest' is not one of: auto"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Generate, ExistingOutputIsKeptUnlessOverwriteIsSet) {
   const std::string path = out("gen_keep");
   auto first = config::Document::parse(darcy_yaml, "generate.yaml");

@@ -260,6 +260,8 @@ YAML::Node Section::lookup(const std::string& key, bool mark_used) const {
 
 bool Section::has(const std::string& key) const { return lookup(key, false).IsDefined(); }
 
+bool Section::is_scalar(const std::string& key) const { return lookup(key, false).IsScalar(); }
+
 void Section::record(const std::string& key, const YAML::Node& value) const {
   std::vector<std::string> parts = path_.empty() ? std::vector<std::string>{} : split(path_, '.');
   parts.push_back(key);

@@ -91,6 +91,9 @@ public:
   std::string location(const std::string& key = "") const;
 
   bool has(const std::string& key) const;
+  /// Whether `key` holds a scalar (rather than a mapping or list), e.g. to
+  /// accept both `solver: auto` and `solver: {ksp_type: ...}`.
+  bool is_scalar(const std::string& key) const;
 
   template <typename T> T get(const std::string& key, const T& default_value, const Bounds& bounds = {}) const;
   template <typename T> T require(const std::string& key, const Bounds& bounds = {}) const;

@@ -77,7 +77,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   const config::Section pde_section = root.section("pde");
   const std::unique_ptr<pde::PdeFamily> family = pde::make_pde_family(pde_section);
   const GenerateOptions options = parse_generate_options(root, family->name());
-  const solve::SolverOptions solver_options = solve::SolverOptions::parse(root.section_or_empty("solver"));
+  const solve::SolverOptions solver_options = solve::SolverOptions::parse_in(root, family->positive_definite());
   const auto order = solve_orders().create(options.order, root.section_or_empty("sorting"));
   const ScopedPetscOptions petsc_options =
       env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());

@@ -22,9 +22,32 @@ SolverOptions SolverOptions::parse(const config::Section& s) {
   o.recycle = s.get<int>("recycle", o.recycle, config::at_least(0));
   if (o.recycle >= o.restart)
     s.fail("recycle", "must be smaller than restart (" + std::to_string(o.restart) + ")");
+  if (s.has("factor_package"))
+    o.factor_package = s.choice("factor_package", {"mumps", "superlu_dist", "superlu", "petsc"});
   o.fallback = s.choice("fallback", {"mumps", "superlu_dist", "petsc", "none"}, o.fallback);
   o.accept_factor = s.get<double>("accept_factor", o.accept_factor, config::at_least(1.0));
   return o;
+}
+
+SolverOptions SolverOptions::automatic(bool positive_definite) {
+  SolverOptions o;
+  if (positive_definite) {
+    o.ksp_type = "cg";
+    o.pc_type = "hypre";
+  } else {
+    o.ksp_type = "preonly";
+    o.pc_type = "lu";
+    o.factor_package = "mumps";
+  }
+  return o;
+}
+
+SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite) {
+  if (parent.is_scalar("solver")) {
+    parent.choice("solver", {"auto"});
+    return automatic(positive_definite);
+  }
+  return parse(parent.section_or_empty("solver"));
 }
 
 namespace {
@@ -68,6 +91,8 @@ SequenceSolver::SequenceSolver(const Communicator& comm, const SolverOptions& op
     PC pc;
     OPFORGE_PETSC_CALL(KSPGetPC(m.ksp, &pc));
     OPFORGE_PETSC_CALL(PCSetType(pc, options.pc_type.c_str()));
+    if (!options.factor_package.empty())
+      OPFORGE_PETSC_CALL(PCFactorSetMatSolverType(pc, options.factor_package.c_str()));
   }
   OPFORGE_PETSC_CALL(KSPSetFromOptions(m.ksp));
   // Make the solver's stopping test use the true residual where the method
@@ -96,6 +121,11 @@ std::string SequenceSolver::describe() const {
   OPFORGE_PETSC_CALL(KSPGetPC(impl_->ksp, &pc));
   OPFORGE_PETSC_CALL(PCGetType(pc, &pc_type));
   std::string text = std::string(ksp_type) + "+" + (pc_type ? pc_type : "default");
+  if (pc_type && (std::string(pc_type) == PCLU || std::string(pc_type) == PCCHOLESKY)) {
+    MatSolverType package = nullptr;
+    OPFORGE_PETSC_CALL(PCFactorGetMatSolverType(pc, &package));
+    if (package) text += std::string("(") + package + ")";
+  }
   PetscReal rtol, atol, dtol;
   PetscInt max_it;
   OPFORGE_PETSC_CALL(KSPGetTolerances(impl_->ksp, &rtol, &atol, &dtol, &max_it));

@@ -21,6 +21,8 @@ struct SolverOptions {
   std::string ksp_type = "gmres";
   /// Empty: PETSc's default for the communicator (ILU serial, block Jacobi parallel).
   std::string pc_type;
+  /// Factorisation package for pc_type lu/cholesky (mumps, superlu_dist, petsc); empty: PETSc's choice.
+  std::string factor_package;
   double rtol = 1e-8;
   double atol = 1e-50;
   int max_it = 10000;
@@ -33,6 +35,13 @@ struct SolverOptions {
   double accept_factor = 10.0;
 
   static SolverOptions parse(const config::Section& section);
+  /// `solver: auto`: the fastest strategy measured for this kind of problem
+  /// (docs/benchmarks.md): CG + BoomerAMG for SPD operators (its setup is
+  /// reused across a fixed matrix), sparse LU with MUMPS for indefinite ones,
+  /// where every Krylov method measured failed or was slower.
+  static SolverOptions automatic(bool positive_definite);
+  /// Parses `solver:` as a mapping, or `solver: auto` via automatic().
+  static SolverOptions parse_in(const config::Section& parent, bool positive_definite);
 };
 
 struct SolveRecord {
