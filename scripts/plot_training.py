@@ -23,10 +23,12 @@ def plot_loss(run):
     rows = list(csv.DictReader(open(os.path.join(run, "metrics.csv"))))
     epochs = [int(r["epoch"]) for r in rows]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.semilogy(epochs, [float(r["train_loss"]) for r in rows], label="train (relative L2)")
+    ax.semilogy(epochs, [float(r["train_loss"]) for r in rows], label="train (the configured loss)")
     ax.semilogy(epochs, [float(r["test_rel_l2"]) for r in rows], label="test (relative L2)")
+    if "validation_rel_l2" in rows[0] and rows[0]["validation_rel_l2"] != "nan":
+        ax.semilogy(epochs, [float(r["validation_rel_l2"]) for r in rows], label="validation (relative L2)")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("relative L2")
+    ax.set_ylabel("error")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()

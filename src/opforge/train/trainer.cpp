@@ -161,7 +161,9 @@ void write_report(const std::string& path, const TrainingReport& report, int ran
     out << "\n}\n";
     OPFORGE_CHECK(out, IoError, "cannot write '", temporary, "'");
   }
-  std::filesystem::rename(temporary, path);
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  OPFORGE_CHECK(!error, IoError, "cannot rename '", temporary, "' to '", path, "': ", error.message());
 }
 
 }  // namespace
