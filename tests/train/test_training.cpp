@@ -207,15 +207,26 @@ TEST(Training, PreemptedAtAnEpochEndResumesWithResumeAuto) {
   EXPECT_TRUE(std::filesystem::exists(run + "/model.pt"));
 }
 
-TEST(Training, NanLossStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
-  const std::string clean = write_dataset("train_clean"), poisoned = write_dataset("train_nan", 5);
-  const std::string run = fresh("run_nan" + suffix());
-  train::train_model(world(), config_for(clean, run, 1), {});
+TEST(Training, DatasetWithNanIsRefusedOnEveryRankNamingTheSample) {
+  const std::string poisoned = write_dataset("train_nan", 5);
+  const std::string message = test_support::message_of<IoError>(
+      [&] { train::train_model(world(), config_for(poisoned, fresh("run_nan_data" + suffix()), 1), {}); });
+  EXPECT_NE(message.find("dataset '" + poisoned + "': sample 5 has a NaN or infinite value in /output"),
+            std::string::npos)
+      << message;
+}
+
+TEST(Training, DivergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
+  const std::string data = write_dataset("train_diverge");
+  const std::string run = fresh("run_diverge" + suffix());
+  train::train_model(world(), config_for(data, run, 1), {});
   const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
   const std::string message = test_support::message_of<Error>([&] {
     train::TrainCommand resume;
     resume.resume = true;
-    train::train_model(world(), config_for(poisoned, run, 3), resume);
+    // An absurd learning rate: the parameters overflow within the epoch.
+    train::train_model(world(), config_for(data, run, 3, "schedule: {type: step, step_size: 1, gamma: 1.0e+30}, "),
+                       resume);
   });
   EXPECT_NE(message.find("training diverged in epoch 2"), std::string::npos) << message;
   EXPECT_EQ(std::filesystem::last_write_time(run + "/checkpoint.pt"), before);

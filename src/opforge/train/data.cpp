@@ -1,5 +1,7 @@
 #include "opforge/train/data.hpp"
 
+#include <limits>
+
 #include "opforge/core/error.hpp"
 
 namespace opforge::train {
@@ -111,6 +113,25 @@ torch::Tensor moments_to(const std::vector<double>& values) {
   return torch::tensor(std::vector<float>(values.begin(), values.end()));
 }
 }  // namespace
+
+void check_finite(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& indices) {
+  // [first bad index, 0 = input / 1 = output], reduced with min.
+  std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
+  std::int64_t in_output = 1;
+  for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < indices.size(); k += static_cast<std::size_t>(comm.size())) {
+    const auto [x, y] = data.batch({indices[k]});
+    const bool input_ok = torch::isfinite(x).all().item<bool>(), output_ok = torch::isfinite(y).all().item<bool>();
+    if ((!input_ok || !output_ok) && indices[k] < first_bad) {
+      first_bad = indices[k];
+      in_output = input_ok ? 1 : 0;
+    }
+  }
+  const std::int64_t bad = comm.allreduce(first_bad, ReduceOp::min);
+  if (bad == std::numeric_limits<std::int64_t>::max()) return;
+  const std::int64_t where = comm.allreduce(first_bad == bad ? in_output : std::int64_t{1}, ReduceOp::min);
+  OPFORGE_THROW(IoError, "dataset '", data.options().path, "': sample ", bad, " has a NaN or infinite value in ",
+                where == 0 ? "/input" : "/output", "; regenerate it or leave it out of the train/test/validation ranges");
+}
 
 Normalizer Normalizer::fit(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& train) {
   const ModelShape shape = data.shape();

@@ -44,6 +44,11 @@ private:
   std::map<std::int64_t, std::pair<torch::Tensor, torch::Tensor>> cache_;
 };
 
+/// Collective: throws IoError on every rank, naming the file and the first
+/// bad sample, when any of `indices` holds a NaN or infinity (rank r checks
+/// i = r mod P; the samples stay cached for training).
+void check_finite(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& indices);
+
 /// Per-channel mean and standard deviation of inputs and outputs over the
 /// training set, computed once with an MPI reduction (identical on all ranks).
 struct Normalizer {

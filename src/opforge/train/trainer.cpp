@@ -190,6 +190,12 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   const auto schedule = make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()});
   document.finish();  // every component above has read its keys
   auto optimizer = make_optimizer(options, *model);
+  {
+    std::vector<std::int64_t> used = train_indices;
+    used.insert(used.end(), test_indices.begin(), test_indices.end());
+    used.insert(used.end(), validation_indices.begin(), validation_indices.end());
+    check_finite(comm, data, used);
+  }
   Normalizer normalizer = data_options.normalize ? Normalizer::fit(comm, data, train_indices)
                                                  : Normalizer::identity(data.shape());
 
