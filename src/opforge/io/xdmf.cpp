@@ -69,15 +69,13 @@ void write_xdmf_sidecar(const std::string& dataset_path, const DatasetLayout& la
       << "    <Grid Name=\"samples\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   // 1-D data is shown as a 2-D strip of one row.
   const std::vector<std::int64_t> mesh = d == 1 ? std::vector<std::int64_t>{1, spatial[0]} : spatial;
-  const auto input_dims = [&] {
-    std::vector<std::int64_t> v{layout.num_samples, static_cast<std::int64_t>(layout.input_channels.size())};
-    v.insert(v.end(), spatial.begin(), spatial.end());
-    return v;
-  }();
-  std::vector<std::int64_t> output_dims{layout.num_samples};
-  if (layout.time_steps > 0) output_dims.push_back(layout.time_steps);
-  output_dims.push_back(static_cast<std::int64_t>(layout.output_channels.size()));
-  output_dims.insert(output_dims.end(), spatial.begin(), spatial.end());
+  // Whole-dataset extents: [N] + the layout's sample shapes.
+  auto with_samples = [&](std::vector<std::int64_t> sample_shape) {
+    sample_shape.insert(sample_shape.begin(), layout.num_samples);
+    return sample_shape;
+  };
+  const auto input_dims = with_samples(layout.input_sample_shape());
+  const auto output_dims = with_samples(layout.output_sample_shape());
 
   for (std::int64_t i = 0; i < layout.num_samples; ++i) {
     out << "      <Grid Name=\"sample " << i << "\" GridType=\"Uniform\">\n"
