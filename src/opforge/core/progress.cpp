@@ -4,10 +4,10 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <string>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <string>
 
 #include "opforge/core/log.hpp"
 

@@ -13,13 +13,13 @@
 #include <exception>
 #include <filesystem>
 
+#include "opforge/core/log.hpp"
 #include "opforge/core/mpi_native.hpp"
 #include "opforge/core/text.hpp"
 #include "opforge/core/version.hpp"
 #include "opforge/io/dataset_reader.hpp"
 #include "opforge/io/hdf5.hpp"
 #include "opforge/io/xdmf.hpp"
-#include "opforge/core/log.hpp"
 
 namespace opforge::io {
 
@@ -275,10 +275,10 @@ bool DatasetWriter::Impl::try_resume(const std::map<std::string, std::string>& a
       reason = layout_difference(reader.layout(), layout);
       std::map<std::string, std::string> stored;
       for (const auto& [key, value] : reader.attributes()) stored[key] = value;
-      for (const auto& key : identity)
-        if (reason.empty() && stored[key] != (attributes.count(key) ? attributes.at(key) : ""))
-          reason = key + " '" + stored[key] + "' (file) vs '" + (attributes.count(key) ? attributes.at(key) : "") +
-                   "' (now)";
+      for (const auto& key : identity) {
+        const std::string now = attributes.count(key) ? attributes.at(key) : "";
+        if (reason.empty() && stored[key] != now) reason = key + " '" + stored[key] + "' (file) vs '" + now + "' (now)";
+      }
       verdict = reason.empty() ? resume : refuse;
       if (verdict == resume) mask = reader.written_mask();
     } catch (const Error& e) {
