@@ -39,10 +39,10 @@ DataOptions DataOptions::parse(const config::Section& s) {
 
 OperatorData::OperatorData(const DataOptions& options) : options_(options), reader_(options.path) {
   const auto n = reader_.layout().num_samples;
-  OPFORGE_CHECK(options.train_end <= n && options.test_end <= n && options.validation_end <= n, UsageError, "data: dataset '", options.path, "' has ",
-                n, " samples; train [", options.train_begin, ", ", options.train_end, ") / test [", options.test_begin,
-                ", ", options.test_end, ") / validation [", options.validation_begin, ", ",
-                options.validation_end, ") exceed it");
+  OPFORGE_CHECK(options.train_end <= n && options.test_end <= n && options.validation_end <= n, UsageError,
+                "data: dataset '", options.path, "' has ", n, " samples; train [", options.train_begin, ", ",
+                options.train_end, ") / test [", options.test_begin, ", ", options.test_end, ") / validation [",
+                options.validation_begin, ", ", options.validation_end, ") exceed it");
   OPFORGE_CHECK(reader_.layout().time_steps == 0, UsageError, "data: '", options.path,
                 "' has a time axis; time-dependent training is not supported by this trainer yet");
 }
@@ -189,9 +189,11 @@ torch::Tensor relative_h1(const torch::Tensor& prediction, const torch::Tensor& 
     weight = weight + torch::fft::fftfreq(n, 1.0 / double(n), truth.options()).pow(2).view(shape);
   }
   weight = weight.sqrt();
-  const auto difference = (torch::fft::fftn(prediction - truth, c10::nullopt, dims) * weight).abs();
-  const auto reference = (torch::fft::fftn(truth, c10::nullopt, dims) * weight).abs();
-  return difference.flatten(1).norm(2, 1) / reference.flatten(1).norm(2, 1).clamp_min(1e-30);
+  // The relative L2 error of the weighted spectra (real and imaginary parts as values).
+  auto weighted_spectrum = [&](const torch::Tensor& field) {
+    return torch::view_as_real(torch::fft::fftn(field, c10::nullopt, dims) * weight);
+  };
+  return relative_l2(weighted_spectrum(prediction), weighted_spectrum(truth));
 }
 
 }  // namespace opforge::train
