@@ -1,4 +1,4 @@
-# Helpers for the fault tests: run a job under mpirun, kill one of its ranks
+# Helpers for the fault and SLURM tests: run a job under mpirun, kill one of its ranks
 # with SIGKILL once a condition holds, and check the job ends within a bound.
 set -euo pipefail
 

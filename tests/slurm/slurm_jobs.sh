@@ -8,9 +8,8 @@
 #     itself; the requeued run resumes and finishes every epoch.
 # Exit 77 (skipped) without root or without slurm-wlm/munge.
 #   slurm_jobs.sh OPFORGE REPO GENERATE_CONFIG TRAIN_CONFIG
-set -euo pipefail
+source "$(dirname "$0")/../faults/lib.sh"  # fail, wait_for
 opforge=$1 repo=$2 generate_config=$3 train_config=$4
-fail() { echo "FAIL: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || { echo "skipped: the local SLURM cluster needs root"; exit 77; }
 command -v sbatch >/dev/null && command -v munged >/dev/null || { echo "skipped: slurm-wlm/munge not installed"; exit 77; }
 
@@ -58,17 +57,10 @@ grep -q "trained" "opforge-train-$train_job.out" || fail "training log"
 # 2. Pre-emption and requeue.
 job=$(sbatch --parsable --chdir="$work" --ntasks=2 "$repo/scripts/slurm/train.sbatch" "$train_config" \
         output.directory=preempted training.epochs=30)
-deadline=$((SECONDS + 120))
-until [[ -f preempted/checkpoint.pt ]]; do
-  (( SECONDS < deadline )) || fail "no first checkpoint"
-  sleep 0.5
-done
+wait_for 120 test -f preempted/checkpoint.pt || fail "no first checkpoint"
 scancel --signal=USR1 --batch "$job"
-deadline=$((SECONDS + 120))
-until [[ $(restarts "$job") -ge 1 ]]; do
-  (( SECONDS < deadline )) || fail "job $job was not requeued"
-  sleep 0.5
-done
+requeued() { [[ $(restarts "$1") -ge 1 ]]; }
+wait_for 120 requeued "$job" || fail "job $job was not requeued"
 # A requeued job waits for its begin time; start it now.
 scontrol update JobId="$job" StartTime=now >/dev/null 2>&1 || true
 wait_job "$job" 300
