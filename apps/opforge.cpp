@@ -128,7 +128,7 @@ int run_generate(const Arguments& args, opforge::Environment& env) {
            report.seconds, " s (", report.seconds / double(solved),
            " s/solved sample wall; solve ", report.solve_seconds,
            " s, assembly ", report.assemble_seconds, " s, ordering ", report.order_seconds, " s summed)");
-  log.info("mean iterations ", report.mean_iterations, "; fallbacks ", report.fallbacks, "; not converged ",
+  log.info("mean ", report.iteration_unit, " ", report.mean_iterations, "; fallbacks ", report.fallbacks, "; not converged ",
            report.failures);
   return 0;
 }

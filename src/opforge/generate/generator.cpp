@@ -48,25 +48,28 @@ private:
   PetscLogEvent event_;
 };
 
+}  // namespace
+
 GenerateOptions parse_generate_options(const config::Section& root, const std::string& pde_type) {
   GenerateOptions o;
   o.seed = root.get<std::int64_t>("seed", 0, config::non_negative());
   o.num_samples = root.get<std::int64_t>("num_samples", o.num_samples, config::at_least(1));
-  o.ranks_per_solve = root.get<int>("ranks_per_solve", 1, config::at_least(1));
-  o.order = root.choice("order", solve_orders().names(), std::string("natural"));
   const config::Section output = root.section_or_empty("output");
   o.output_path = output.get<std::string>("path", "data/" + pde_type + ".h5");
   o.value_type = output.choice("value_type", {"float32", "float64"}, std::string("float32"));
   o.overwrite = output.get<bool>("overwrite", false);
   o.resume = output.get<bool>("resume", true);
-  const int world = Environment::current().world().size();
-  if (world % o.ranks_per_solve != 0)
-    root.fail("ranks_per_solve", "must divide the number of ranks (" + std::to_string(world) + "), got " +
-                                     std::to_string(o.ranks_per_solve));
   return o;
 }
 
-}  // namespace
+void check_output_absent(const Communicator& world, const config::Section& root, const GenerateOptions& options) {
+  std::string exists_error;
+  if (world.rank() == 0 && !options.overwrite && std::filesystem::exists(options.output_path))
+    exists_error = root.section_or_empty("output").location("path") + ": output.path: '" + options.output_path +
+                   "' exists; set output.overwrite: true to replace it";
+  exists_error = world.broadcast(exists_error, 0);
+  if (!exists_error.empty()) throw ConfigError(exists_error, __FILE__, __LINE__);
+}
 
 GenerationReport generate_dataset(Environment& env, const config::Document& document) {
   const double start = MPI_Wtime();
@@ -75,20 +78,22 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
 
   // 1. Configuration: every key read and validated before any work starts.
   const config::Section pde_section = root.section("pde");
+  if (pde_section.get<std::string>("type", "") == "les3d") return generate_les_dataset(env, document);
   const std::unique_ptr<pde::PdeFamily> family = pde::make_pde_family(pde_section);
-  const GenerateOptions options = parse_generate_options(root, family->name());
+  GenerateOptions options = parse_generate_options(root, family->name());
+  // Linear-system families only: solver groups and the solve order.
+  options.ranks_per_solve = root.get<int>("ranks_per_solve", 1, config::at_least(1));
+  options.order = root.choice("order", solve_orders().names(), std::string("natural"));
+  if (world.size() % options.ranks_per_solve != 0)
+    root.fail("ranks_per_solve", "must divide the number of ranks (" + std::to_string(world.size()) + "), got " +
+                                     std::to_string(options.ranks_per_solve));
   const solve::SolverOptions solver_options = solve::SolverOptions::parse_in(root, family->positive_definite());
   const auto order = solve_orders().create(options.order, root.section_or_empty("sorting"));
   const ScopedPetscOptions petsc_options =
       env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
   document.finish();
 
-  std::string exists_error;
-  if (world.rank() == 0 && !options.overwrite && std::filesystem::exists(options.output_path))
-    exists_error = root.section_or_empty("output").location("path") + ": output.path: '" + options.output_path +
-                   "' exists; set output.overwrite: true to replace it";
-  exists_error = world.broadcast(exists_error, 0);
-  if (!exists_error.empty()) throw ConfigError(exists_error, __FILE__, __LINE__);
+  check_output_absent(world, root, options);
 
   // 2. Solver groups: consecutive ranks share one communicator and one system.
   const int groups = world.size() / options.ranks_per_solve;

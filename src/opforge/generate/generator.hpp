@@ -10,6 +10,7 @@
 #include "opforge/config/config.hpp"
 
 namespace opforge {
+class Communicator;
 class Environment;
 }
 
@@ -38,13 +39,26 @@ struct GenerationReport {
   double solve_seconds = 0.0;   ///< sum over samples of the solve time
   double assemble_seconds = 0.0;
   double mean_iterations = 0.0;  ///< over the samples solved in this run
+  std::string iteration_unit = "iterations";  ///< what mean_iterations counts (les3d: time steps)
   std::int64_t fallbacks = 0;
   std::int64_t failures = 0;    ///< samples not converged even after the fallback
   std::string solver;           ///< KSP+PC description
 };
 
 /// Parse the config (validating every key), then generate. Collective over
-/// the environment's world communicator.
+/// the environment's world communicator. A time-dependent family (les3d)
+/// goes to generate_les_dataset.
 GenerationReport generate_dataset(Environment& env, const config::Document& document);
+
+/// les3d trajectories (les_generator.cpp): each rank simulates samples
+/// i = rank mod P.
+GenerationReport generate_les_dataset(Environment& env, const config::Document& document);
+
+/// The top-level keys shared by every family (seed, num_samples, output...).
+GenerateOptions parse_generate_options(const config::Section& root, const std::string& pde_type);
+
+/// Collective: a ConfigError on every rank when the output exists and
+/// output.overwrite is false.
+void check_output_absent(const Communicator& world, const config::Section& root, const GenerateOptions& options);
 
 }  // namespace opforge::generate

@@ -46,6 +46,10 @@ using PdeRegistry = Registry<PdeFamily, const config::Section&>;
 /// Every family, registered in one explicit list.
 const PdeRegistry& pde_families();
 
+/// Families simulated in time rather than solved as one linear system (their
+/// generator is generate::generate_les_dataset); accepted as `pde.type:`.
+const std::vector<std::string>& time_dependent_families();
+
 /// Create the family selected by `section` (its `type:` key) and configured
 /// by the section's other keys.
 std::unique_ptr<PdeFamily> make_pde_family(const config::Section& section);
