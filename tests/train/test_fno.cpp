@@ -75,4 +75,33 @@ TEST(Fno, ThreeDimensionsAndBadModeCountsAreHandled) {
   EXPECT_THROW(too_many->forward(torch::randn({1, 1, 16, 16})), UsageError);
 }
 
+TEST(Fno, SpaceTimeSpectralConvolutionKeepingEveryModeIsTheIdentity) {
+  // 4 axes (x, y, z, t): with all modes kept and unit weights, the 8 corner
+  // blocks must tile the spectrum exactly once, so K x = x.
+  SpectralConv conv(SpectralConvOptions(1, 1, {2, 2, 2, 3}));
+  ASSERT_EQ(conv->weights.size(), 8u);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& w : conv->weights) {
+      w.zero_();
+      w.select(-1, 0).fill_(1.0);
+    }
+  }
+  const auto x = torch::randn({2, 1, 4, 4, 4, 4});
+  EXPECT_LT((conv(x) - x).abs().max().item<double>(), 1e-5);
+}
+
+TEST(Fno, SpaceTimeModelHasTheAnalyticParameterCountAndKeepsItsGrid) {
+  // LESnets layout: 3 velocity channels + 4 coordinates in, 3 out; padding on t only.
+  const std::int64_t w = 8, layers = 2, p = 16;
+  auto model = fno("model: {type: fno, modes: [4, 4, 4, 2], width: 8, layers: 2, padding: [0, 0, 0, 3], projection: 16}",
+                   {3, 3, 4});
+  const std::int64_t spectral = 8 * w * w * 4 * 4 * 4 * 2 * 2;  // 8 corners, complex counted twice
+  const std::int64_t expected = (7 * w + w) + layers * (spectral + w * w + w) + (w * p + p) + (p * 3 + 3);
+  EXPECT_EQ(count_parameters(*model), expected);
+  const auto y = model->forward(torch::randn({1, 3, 8, 8, 8, 5}));
+  EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{1, 3, 8, 8, 8, 5}));
+  EXPECT_THROW(fno("model: {type: fno, modes: [4, 4, 4, 2], padding: [1, 2]}", {3, 3, 4}), ConfigError);
+}
+
 }  // namespace

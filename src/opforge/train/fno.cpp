@@ -1,5 +1,6 @@
 #include "opforge/train/fno.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "opforge/core/error.hpp"
@@ -25,7 +26,7 @@ torch::Tensor PointwiseLinearImpl::forward(const torch::Tensor& x) {
 
 SpectralConvImpl::SpectralConvImpl(SpectralConvOptions o) : options(std::move(o)) {
   const auto d = options.modes().size();
-  OPFORGE_CHECK(d >= 1 && d <= 3, UsageError, "spectral convolution: 1 to 3 dimensions, got ", d);
+  OPFORGE_CHECK(d >= 1 && d <= 4, UsageError, "spectral convolution: 1 to 4 dimensions, got ", d);
   const double scale = 1.0 / double(options.in_channels() * options.out_channels());
   std::vector<std::int64_t> shape{options.in_channels(), options.out_channels()};
   shape.insert(shape.end(), options.modes().begin(), options.modes().end());
@@ -51,8 +52,8 @@ torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
   std::vector<std::int64_t> out_shape{x.size(0), options.out_channels()};
   for (std::int64_t a = 0; a < d; ++a) out_shape.push_back(x_ft.size(2 + a));
   auto out_ft = torch::zeros(out_shape, x_ft.options());
-  // einsum over channels: "bi<xyz>,io<xyz>->bo<xyz>"
-  const std::string axes = std::string("xyz").substr(0, static_cast<std::size_t>(d));
+  // einsum over channels: "bi<xyzw>,io<xyzw>->bo<xyzw>"
+  const std::string axes = std::string("xyzw").substr(0, static_cast<std::size_t>(d));
   const std::string equation = "bi" + axes + ",io" + axes + "->bo" + axes;
   for (std::size_t c = 0; c < weights.size(); ++c) {
     std::vector<torch::indexing::TensorIndex> index{Slice(), Slice()};
@@ -66,6 +67,45 @@ torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
   return torch::fft::irfftn(out_ft, sizes, dims);
 }
 
+std::vector<std::int64_t> parse_padding(const config::Section& s, std::int64_t spatial_dims, std::int64_t fallback) {
+  const auto dims = static_cast<std::size_t>(spatial_dims);
+  if (!s.has("padding") || s.is_scalar("padding"))
+    return std::vector<std::int64_t>(dims, s.get<std::int64_t>("padding", fallback, config::at_least(0)));
+  auto padding = s.get<std::vector<std::int64_t>>("padding", {}, config::at_least(0));
+  if (padding.size() != dims)
+    s.fail("padding", "needs one entry per axis (" + std::to_string(spatial_dims) + ") or a single number");
+  return padding;
+}
+
+torch::Tensor pad_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding) {
+  if (std::all_of(padding.begin(), padding.end(), [](std::int64_t p) { return p == 0; })) return x;
+  // F::pad lists (left, right) pairs from the last axis backwards.
+  std::vector<std::int64_t> amounts;
+  for (auto p = padding.rbegin(); p != padding.rend(); ++p) amounts.insert(amounts.end(), {0, *p});
+  return F::pad(x, F::PadFuncOptions(amounts));
+}
+
+torch::Tensor crop_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding) {
+  std::vector<torch::indexing::TensorIndex> crop{Slice(), Slice()};
+  for (std::size_t a = 0; a < padding.size(); ++a)
+    crop.emplace_back(Slice(None, x.size(static_cast<std::int64_t>(2 + a)) - padding[a]));
+  return x.index(crop);
+}
+
+std::string describe_list(const std::vector<std::int64_t>& values) {
+  std::ostringstream out;
+  out << "[";
+  for (std::size_t a = 0; a < values.size(); ++a) out << (a ? "," : "") << values[a];
+  out << "]";
+  return out.str();
+}
+
+torch::Tensor activation_function(const std::string& name, const torch::Tensor& x) {
+  if (name == "relu") return torch::relu(x);
+  if (name == "tanh") return torch::tanh(x);
+  return torch::gelu(x);
+}
+
 FnoOptions FnoOptions::parse(const config::Section& s, const ModelShape& shape) {
   FnoOptions o;
   const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
@@ -74,7 +114,7 @@ FnoOptions FnoOptions::parse(const config::Section& s, const ModelShape& shape) 
     s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
   o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
   o.layers(s.get<std::int64_t>("layers", 4, config::at_least(1)));
-  o.padding(s.get<std::int64_t>("padding", 9, config::at_least(0)));
+  o.padding(parse_padding(s, shape.spatial_dims, 9));
   o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
   o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
   o.in_channels(shape.in_channels);
@@ -94,11 +134,7 @@ FnoImpl::FnoImpl(FnoOptions o) : options(std::move(o)) {
   project2 = register_module("project2", PointwiseLinear(options.projection(), options.out_channels()));
 }
 
-torch::Tensor FnoImpl::activate(const torch::Tensor& x) const {
-  if (options.activation() == "relu") return torch::relu(x);
-  if (options.activation() == "tanh") return torch::tanh(x);
-  return torch::gelu(x);
-}
+torch::Tensor FnoImpl::activate(const torch::Tensor& x) const { return activation_function(options.activation(), x); }
 
 torch::Tensor grid_channels(const torch::Tensor& x, std::int64_t d) {
   std::vector<torch::Tensor> axes;
@@ -117,30 +153,18 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "fno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
-  x = lift(torch::cat({x, grid_channels(x, d)}, 1));
-  const std::int64_t pad = options.padding();
-  if (pad > 0) {
-    std::vector<std::int64_t> amounts;
-    for (std::int64_t a = 0; a < d; ++a) amounts.insert(amounts.end(), {0, pad});  // right side of every axis
-    x = F::pad(x, F::PadFuncOptions(amounts));
-  }
+  x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
   for (std::size_t l = 0; l < spectral.size(); ++l) {
     x = spectral[l](x) + skip[l](x);
     if (l + 1 < spectral.size()) x = activate(x);
   }
-  if (pad > 0) {
-    std::vector<torch::indexing::TensorIndex> crop{Slice(), Slice()};
-    for (std::int64_t a = 0; a < d; ++a) crop.emplace_back(Slice(None, -pad));
-    x = x.index(crop);
-  }
-  return project2(activate(project1(x)));
+  return project2(activate(project1(crop_end(x, options.padding()))));
 }
 
 std::string FnoImpl::describe() const {
   std::ostringstream out;
-  out << "fno modes=[";
-  for (std::size_t a = 0; a < options.modes().size(); ++a) out << (a ? "," : "") << options.modes()[a];
-  out << "] width=" << options.width() << " layers=" << options.layers() << " padding=" << options.padding()
+  out << "fno modes=" << describe_list(options.modes()) << " width=" << options.width() << " layers="
+      << options.layers() << " padding=" << describe_list(options.padding())
       << " projection=" << options.projection() << " " << options.activation();
   return out.str();
 }

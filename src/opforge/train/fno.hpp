@@ -27,7 +27,8 @@ struct SpectralConvOptions {
       : in_channels_(in), out_channels_(out), modes_(std::move(modes)) {}
   TORCH_ARG(std::int64_t, in_channels);
   TORCH_ARG(std::int64_t, out_channels);
-  /// Fourier modes kept per spatial dimension (1 to 3 entries).
+  /// Fourier modes kept per spatial dimension (1 to 4 entries; the fourth is
+  /// time in the space-time operators of LESnets).
   TORCH_ARG(std::vector<std::int64_t>, modes);
 };
 
@@ -50,8 +51,9 @@ struct FnoOptions {
   TORCH_ARG(std::vector<std::int64_t>, modes) = {12, 12};
   TORCH_ARG(std::int64_t, width) = 32;
   TORCH_ARG(std::int64_t, layers) = 4;
-  /// Zero padding appended at the end of each spatial axis (non-periodic data).
-  TORCH_ARG(std::int64_t, padding) = 9;
+  /// Zero padding appended at the end of each spatial axis (non-periodic
+  /// data); 0 on periodic axes.
+  TORCH_ARG(std::vector<std::int64_t>, padding) = {9, 9};
   TORCH_ARG(std::int64_t, projection) = 128;
   TORCH_ARG(std::string, activation) = "gelu";
   TORCH_ARG(std::int64_t, in_channels) = 1;
@@ -76,5 +78,16 @@ TORCH_MODULE(Fno);
 
 /// Grid coordinates linspace(0, 1, s) per spatial axis, as channels [B, d, spatial...].
 torch::Tensor grid_channels(const torch::Tensor& x, std::int64_t spatial_dims);
+
+/// `padding:` of a model section: one number for every axis or a list with
+/// one entry per axis.
+std::vector<std::int64_t> parse_padding(const config::Section& section, std::int64_t spatial_dims,
+                                        std::int64_t fallback);
+/// Zeros appended at the end of each spatial axis of [B, C, spatial...], and their removal.
+torch::Tensor pad_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
+torch::Tensor crop_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
+/// gelu, relu or tanh by name.
+torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
+std::string describe_list(const std::vector<std::int64_t>& values);
 
 }  // namespace opforge::train

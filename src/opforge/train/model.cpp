@@ -4,11 +4,13 @@ namespace opforge::train {
 
 std::unique_ptr<OperatorModelImpl> make_fno(const config::Section& section, const ModelShape& shape);
 std::unique_ptr<OperatorModelImpl> make_mgno(const config::Section& section, const ModelShape& shape);
+std::unique_ptr<OperatorModelImpl> make_ifno(const config::Section& section, const ModelShape& shape);
 
 const ModelRegistry& models() {
   static const ModelRegistry registry = [] {
     ModelRegistry r("model");
-    r.add("fno", make_fno, "Fourier neural operator (Li et al. 2021), 1-3 spatial dimensions");
+    r.add("fno", make_fno, "Fourier neural operator (Li et al. 2021), 1-3 spatial dimensions or space-time");
+    r.add("ifno", make_ifno, "implicit FNO (LESnets): one shared Fourier layer iterated L times with step 1/L");
     r.add("mgno", make_mgno, "multigrid neural operator (He, Liu, Xu 2024), V-cycle layers, 1-3 spatial dimensions");
     return r;
   }();

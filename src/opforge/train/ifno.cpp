@@ -1,0 +1,60 @@
+#include "opforge/train/ifno.hpp"
+
+#include <sstream>
+
+#include "opforge/core/error.hpp"
+
+namespace opforge::train {
+
+IfnoOptions IfnoOptions::parse(const config::Section& s, const ModelShape& shape) {
+  IfnoOptions o;
+  const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
+  o.modes(s.get<std::vector<std::int64_t>>("modes", default_modes, config::at_least(1)));
+  if (static_cast<std::int64_t>(o.modes().size()) != shape.spatial_dims)
+    s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
+  o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
+  o.iterations(s.get<std::int64_t>("iterations", 20, config::at_least(1)));
+  o.padding(parse_padding(s, shape.spatial_dims, 0));
+  o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
+  o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
+  o.in_channels(shape.in_channels);
+  o.out_channels(shape.out_channels);
+  return o;
+}
+
+IfnoImpl::IfnoImpl(IfnoOptions o) : options(std::move(o)) {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  lift = register_module("lift", PointwiseLinear(options.in_channels() + d, options.width()));
+  spectral = register_module("spectral",
+                             SpectralConv(SpectralConvOptions(options.width(), options.width(), options.modes())));
+  skip = register_module("skip", PointwiseLinear(options.width(), options.width()));
+  project1 = register_module("project1", PointwiseLinear(options.width(), options.projection()));
+  project2 = register_module("project2", PointwiseLinear(options.projection(), options.out_channels()));
+}
+
+torch::Tensor IfnoImpl::forward(torch::Tensor x) {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  OPFORGE_CHECK(x.dim() == d + 2, UsageError, "ifno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
+                " axes");
+  x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
+  const double step = 1.0 / double(options.iterations());
+  for (std::int64_t l = 0; l < options.iterations(); ++l) {
+    const auto update = spectral(x) + skip(x);
+    x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
+  }
+  return project2(activation_function(options.activation(), project1(crop_end(x, options.padding()))));
+}
+
+std::string IfnoImpl::describe() const {
+  std::ostringstream out;
+  out << "ifno modes=" << describe_list(options.modes()) << " width=" << options.width()
+      << " iterations=" << options.iterations() << " padding=" << describe_list(options.padding())
+      << " projection=" << options.projection() << " " << options.activation();
+  return out.str();
+}
+
+std::unique_ptr<OperatorModelImpl> make_ifno(const config::Section& section, const ModelShape& shape) {
+  return std::make_unique<IfnoImpl>(IfnoOptions::parse(section, shape));
+}
+
+}  // namespace opforge::train
