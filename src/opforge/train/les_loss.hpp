@@ -1,0 +1,41 @@
+#pragma once
+/// @file
+/// The LESnets physics loss: the residual of the filtered Navier-Stokes
+/// equations with the Smagorinsky closure, evaluated pseudo-spectrally on an
+/// operator's own predictions, so training needs no labelled trajectories.
+/// The spatial operator is the one the les3d reference solver integrates
+/// (pde/les3d.hpp; docs/les.md), written here in torch:
+///   du/dt = P[ u x omega + div(2 C_s^2 Delta^2 |S| S) ]_(2/3) - nu k^2 u^
+/// with P the Leray projection, (.)_(2/3) the 2/3 dealiasing, fields on
+/// [0, 2 pi)^3. The time derivative is the second-order central difference
+/// over the trajectory [u0, prediction_1 .. prediction_K]; a divergence
+/// penalty is added. Unlike the released LESnets code, nu and C_s^2 are in
+/// their places and the divergence is normalised like the momentum residual.
+
+#include <torch/torch.h>
+
+namespace opforge::train {
+
+struct LesResidualOptions {
+  double viscosity = 1.0 / 64.0;
+  double smagorinsky_cs2 = 0.01;
+  double filter_width = 2.0 * M_PI / 32.0;  ///< Delta
+  double frame_interval = 0.02;             ///< time between frames
+  double divergence_weight = 1.0;
+};
+
+/// Right-hand side of the momentum equation (pressure projected out) for
+/// velocity fields [M, 3, n, n, n], in physical space.
+torch::Tensor les_right_hand_side(const torch::Tensor& velocity, const LesResidualOptions& options);
+
+/// Divergence of [M, 3, n, n, n] fields (spectral derivative), [M, n, n, n].
+torch::Tensor spectral_divergence(const torch::Tensor& velocity);
+
+/// Per-sample physics loss of predictions [B, 3, n, n, n, K] (K >= 2
+/// frames after u0 [B, 3, n, n, n]): mean squared momentum residual at the
+/// interior frames 1 .. K-1 plus divergence_weight times the mean squared
+/// divergence of the K predicted frames. Returns [B].
+torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tensor& prediction,
+                                const LesResidualOptions& options);
+
+}  // namespace opforge::train
