@@ -30,7 +30,7 @@ commands:
   generate CONFIG.yaml [key.path=value ...]   solve sampled PDE problems into an HDF5 dataset
   train    CONFIG.yaml [key.path=value ...]   fit a neural operator on a dataset (data parallel)
   train    CONFIG.yaml [...] [--resume]       (continue from the run directory's checkpoint)
-  evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5]
+  evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS]
                                               score a trained operator on the config's test split
   info     FILE.h5 [--config] [--samples N]   shapes, provenance and statistics of a dataset
 
@@ -57,6 +57,7 @@ struct Arguments {
   std::optional<std::string> predictions;
   bool resume = false;
   long samples = -1;
+  long rollout = 0;
 };
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -78,13 +79,17 @@ Arguments parse_arguments(int argc, char** argv) {
     else if (arg == "--checkpoint") args.checkpoint = value_of(arg);
     else if (arg == "--predictions") args.predictions = value_of(arg);
     else if (arg == "--resume") args.resume = true;
-    else if (arg == "--samples") {
+    else if (arg == "--samples" || arg == "--rollout") {
       const std::string text = value_of(arg);
+      long value = 0;
       try {
-        args.samples = std::stol(text);
+        std::size_t used = 0;
+        value = std::stol(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
       } catch (const std::exception&) {
-        OPFORGE_THROW(opforge::UsageError, "--samples needs an integer, got '", text, "'");
+        OPFORGE_THROW(opforge::UsageError, arg, " needs an integer, got '", text, "'");
       }
+      (arg == "--samples" ? args.samples : args.rollout) = value;
     } else if (arg.size() > 1 && arg[0] == '-')
       OPFORGE_THROW(opforge::UsageError, "unknown option '", arg, "' (PETSc options go after `--`; see --help)");
     else if (args.command.empty()) args.command = arg;
@@ -152,13 +157,25 @@ int run_train(const Arguments& args, opforge::Environment& env) {
 
 int run_evaluate(const Arguments& args, opforge::Environment& env) {
   const auto document =
-      load_config(args, env, "opforge evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5]");
+      load_config(args, env, "opforge evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS]");
   if (!args.checkpoint) OPFORGE_THROW(opforge::UsageError, "evaluate needs --checkpoint PATH");
+  if (args.rollout < 0) OPFORGE_THROW(opforge::UsageError, "--rollout needs a positive number of calls");
   const auto report = opforge::train::evaluate_model(env.world(), document, *args.checkpoint,
-                                                     args.predictions.value_or(""));
+                                                     args.predictions.value_or(""), args.rollout);
   opforge::logger().info("test relative L2 over ", report.samples, " samples: mean ", report.mean, ", median ",
                          report.median, ", max ", report.max, "; relative H1 mean ", report.mean_h1);
   if (!report.predictions_path.empty()) opforge::logger().info("predictions written to ", report.predictions_path);
+  if (report.rollout_frames > 0) {
+    opforge::logger().info("roll-out of ", report.rollout_frames, " frames: rel-L2 ", report.rollout_l2_first_call,
+                           " over the first call, ", report.rollout_l2_last_frame,
+                           " at the last frame; spectrum after the first call within ",
+                           100 * report.spectrum_deviation, "% of the reference for k = 1..10");
+    if (report.reference_seconds > 0)
+      opforge::logger().info("inference ", report.operator_seconds, " s per sample vs reference LES ",
+                             report.reference_seconds, " s for the same horizon (",
+                             report.reference_seconds / report.operator_seconds, "x)");
+    opforge::logger().info("wrote ", report.rollout_directory, "/rollout.csv and spectra.csv");
+  }
   return 0;
 }
 

@@ -98,4 +98,20 @@ TEST(LesLoss, DivergenceIsSpectralAndGradientsStayFinite) {
   EXPECT_TRUE(torch::isfinite(prediction.grad()).all().item<bool>());
 }
 
+TEST(LesLoss, DiagnosticsAgreeWithTheReferenceSolver) {
+  const auto o = solver_options();
+  pde::Les3dSolver solver(o);
+  solver.set_velocity(pde::random_isotropic_field(o, 4));
+  solver.advance(0.1);
+  const auto u = field(solver.velocity(), o.resolution, torch::kFloat64);
+  const auto stats = solver.statistics();
+  const auto options = loss_options(o, 0.02);
+  EXPECT_NEAR(train::kinetic_energy(u).item<double>(), stats.energy, 1e-12);
+  EXPECT_NEAR(train::les_dissipation(u, options).item<double>() / stats.dissipation, 1.0, 1e-6);
+  const auto spectrum = train::energy_spectrum(u);
+  const auto reference = solver.energy_spectrum();
+  for (std::int64_t k = 0; k <= o.resolution / 2; ++k)
+    EXPECT_NEAR(spectrum[0][k].item<double>(), reference[static_cast<std::size_t>(k)], 1e-12) << "k = " << k;
+}
+
 }  // namespace

@@ -1,5 +1,6 @@
 #include "opforge/train/data.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "opforge/core/error.hpp"
@@ -34,6 +35,7 @@ DataOptions DataOptions::parse(const config::Section& s) {
   o.stride = s.get<std::int64_t>("stride", 1, config::at_least(1));
   o.normalize = s.get<bool>("normalize", true);
   o.cache = s.get<bool>("cache", true);
+  o.frames = s.get<std::int64_t>("frames", 0, config::at_least(0));
   return o;
 }
 
@@ -43,52 +45,88 @@ OperatorData::OperatorData(const DataOptions& options) : options_(options), read
                 "data: dataset '", options.path, "' has ", n, " samples; train [", options.train_begin, ", ",
                 options.train_end, ") / test [", options.test_begin, ", ", options.test_end, ") / validation [",
                 options.validation_begin, ", ", options.validation_end, ") exceed it");
-  OPFORGE_CHECK(reader_.layout().time_steps == 0, UsageError, "data: '", options.path,
-                "' has a time axis; time-dependent training is not supported by this trainer yet");
+  const std::int64_t steps = reader_.layout().time_steps;
+  OPFORGE_CHECK(steps > 0 || options.frames == 0, UsageError, "data.frames: '", options.path,
+                "' has no time axis; frames applies to trajectory datasets");
+  OPFORGE_CHECK(options.frames <= steps, UsageError, "data.frames: ", options.frames, " frames per call, but '",
+                options.path, "' stores ", steps);
+  frames_ = steps == 0 ? 0 : options.frames > 0 ? options.frames : std::min<std::int64_t>(10, steps);
+  OPFORGE_CHECK(steps == 0 || reader_.layout().input_channels.size() == reader_.layout().output_channels.size(),
+                UsageError, "data: '", options.path, "': a trajectory dataset needs as many input as output channels");
 }
 
 ModelShape OperatorData::shape() const {
   const auto& layout = reader_.layout();
   return {static_cast<std::int64_t>(layout.input_channels.size()),
           static_cast<std::int64_t>(layout.output_channels.size()),
-          static_cast<std::int64_t>(layout.spatial_shape.size())};
+          static_cast<std::int64_t>(layout.spatial_shape.size()) + (frames_ > 0 ? 1 : 0)};
+}
+
+namespace {
+/// Every stride-th point of the trailing `axes` axes.
+torch::Tensor subsample(const torch::Tensor& t, std::size_t axes, std::int64_t stride) {
+  if (stride == 1) return t;
+  std::vector<torch::indexing::TensorIndex> sub(static_cast<std::size_t>(t.dim()) - axes, Slice());
+  for (std::size_t a = 0; a < axes; ++a) sub.emplace_back(Slice(torch::indexing::None, torch::indexing::None, stride));
+  return t.index(sub).contiguous();
+}
+}  // namespace
+
+torch::Tensor OperatorData::read_input(std::int64_t index) {
+  if (auto cached = input_cache_.find(index); cached != input_cache_.end()) return cached->second;
+  const auto& layout = reader_.layout();
+  torch::Tensor x = torch::empty(layout.input_sample_shape(), torch::kFloat32);
+  reader_.read_inputs({index}, x.data_ptr<float>());
+  x = subsample(x, layout.spatial_shape.size(), options_.stride);
+  if (options_.cache) input_cache_.emplace(index, x);
+  return x;
+}
+
+torch::Tensor OperatorData::read_output(std::int64_t index, bool all_frames) {
+  if (auto cached = output_cache_.find(index); cached != output_cache_.end() && !all_frames) return cached->second;
+  const auto& layout = reader_.layout();
+  torch::Tensor y = torch::empty(layout.output_sample_shape(), torch::kFloat32);
+  reader_.read_outputs({index}, y.data_ptr<float>());
+  y = subsample(y, layout.spatial_shape.size(), options_.stride);
+  if (frames_ > 0) y = (all_frames ? y : y.narrow(0, 0, frames_)).movedim(0, -1).contiguous();  // [C, s..., T]
+  if (options_.cache && !all_frames) output_cache_.emplace(index, y);
+  return y;
+}
+
+torch::Tensor OperatorData::model_input(const torch::Tensor& initial) const {
+  if (frames_ == 0) return initial;
+  std::vector<std::int64_t> shape = initial.sizes().vec();
+  shape.push_back(frames_);
+  return initial.unsqueeze(-1).expand(shape).contiguous();
+}
+
+torch::Tensor OperatorData::inputs(const std::vector<std::int64_t>& indices) {
+  std::vector<torch::Tensor> inputs;
+  for (const std::int64_t index : indices) inputs.push_back(read_input(index));
+  if (inputs.empty()) {
+    auto shape = reader_.layout().input_sample_shape();
+    for (std::size_t a = 1; a < shape.size(); ++a) shape[a] = (shape[a] + options_.stride - 1) / options_.stride;
+    shape.insert(shape.begin(), 0);
+    return model_input(torch::empty(shape));
+  }
+  return model_input(torch::stack(inputs));
 }
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<std::int64_t>& indices) {
-  const auto& layout = reader_.layout();
-  std::vector<torch::Tensor> inputs, outputs;
-  for (const std::int64_t index : indices) {
-    auto cached = cache_.find(index);
-    if (cached == cache_.end()) {
-      torch::Tensor x = torch::empty(layout.input_sample_shape(), torch::kFloat32);
-      torch::Tensor y = torch::empty(layout.output_sample_shape(), torch::kFloat32);
-      reader_.read_inputs({index}, x.data_ptr<float>());
-      reader_.read_outputs({index}, y.data_ptr<float>());
-      if (options_.stride > 1) {
-        std::vector<torch::indexing::TensorIndex> sub{Slice()};
-        for (std::size_t a = 0; a < layout.spatial_shape.size(); ++a)
-          sub.emplace_back(Slice(torch::indexing::None, torch::indexing::None, options_.stride));
-        x = x.index(sub).contiguous();
-        y = y.index(sub).contiguous();
-      }
-      if (!options_.cache) {
-        inputs.push_back(x);
-        outputs.push_back(y);
-        continue;
-      }
-      cached = cache_.emplace(index, std::make_pair(x, y)).first;
-    }
-    inputs.push_back(cached->second.first);
-    outputs.push_back(cached->second.second);
+  std::vector<torch::Tensor> outputs;
+  for (const std::int64_t index : indices) outputs.push_back(read_output(index, false));
+  const torch::Tensor x = inputs(indices);
+  if (outputs.empty()) {
+    auto shape = x.sizes().vec();
+    shape[1] = static_cast<std::int64_t>(reader_.layout().output_channels.size());
+    return {x, torch::empty(shape)};
   }
-  if (inputs.empty()) {
-    auto in_shape = layout.input_sample_shape();
-    auto out_shape = layout.output_sample_shape();
-    in_shape.insert(in_shape.begin(), 0);
-    out_shape.insert(out_shape.begin(), 0);
-    return {torch::empty(in_shape), torch::empty(out_shape)};
-  }
-  return {torch::stack(inputs), torch::stack(outputs)};
+  return {x, torch::stack(outputs)};
+}
+
+std::pair<torch::Tensor, torch::Tensor> OperatorData::trajectory(std::int64_t index) {
+  OPFORGE_CHECK(frames_ > 0, UsageError, "data: '", options_.path, "' has no time axis");
+  return {read_input(index), read_output(index, true)};
 }
 
 namespace {
@@ -114,13 +152,15 @@ torch::Tensor moments_to(const std::vector<double>& values) {
 }
 }  // namespace
 
-void check_finite(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& indices) {
+void check_finite(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& indices,
+                  bool labels) {
   // [first bad index, 0 = input / 1 = output], reduced with min.
   std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
   std::int64_t in_output = 1;
   for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < indices.size(); k += static_cast<std::size_t>(comm.size())) {
-    const auto [x, y] = data.batch({indices[k]});
-    const bool input_ok = torch::isfinite(x).all().item<bool>(), output_ok = torch::isfinite(y).all().item<bool>();
+    const auto x = data.inputs({indices[k]});
+    const bool input_ok = torch::isfinite(x).all().item<bool>();
+    const bool output_ok = !labels || torch::isfinite(data.batch({indices[k]}).second).all().item<bool>();
     if ((!input_ok || !output_ok) && indices[k] < first_bad) {
       first_bad = indices[k];
       in_output = input_ok ? 1 : 0;

@@ -26,28 +26,49 @@ struct DataOptions {
   std::int64_t stride = 1;  ///< keep every stride-th grid point per axis
   bool normalize = true;
   bool cache = true;  ///< keep samples read in memory
+  /// Time-dependent datasets: frames predicted per model call (0: up to 10).
+  std::int64_t frames = 0;
   static DataOptions parse(const config::Section& section);
 };
 
+/// Samples as model inputs and targets. For a time-dependent dataset
+/// (/output [N, T, C, s...], /input the initial field [N, C, s...]) a model
+/// maps the initial field repeated over K frames, [k, C, s..., K], to the
+/// first K frames [k, C, s..., K]: time is the last grid axis (space-time
+/// operators, as in LESnets).
 class OperatorData {
 public:
   explicit OperatorData(const DataOptions& options);
-  /// Inputs [k, C_in, s...] and outputs [k, C_out, s...] (float32) of `indices`.
+  /// Inputs [k, C_in, grid...] and outputs [k, C_out, grid...] (float32) of `indices`.
   std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<std::int64_t>& indices);
+  /// Inputs only: labels are not read (data-free losses).
+  torch::Tensor inputs(const std::vector<std::int64_t>& indices);
+  /// A whole trajectory: initial field [C, s...] and every frame [C, s..., T].
+  std::pair<torch::Tensor, torch::Tensor> trajectory(std::int64_t index);
+  /// Model input for initial fields [k, C, s...] (identity without a time axis).
+  torch::Tensor model_input(const torch::Tensor& initial) const;
   ModelShape shape() const;
+  /// Frames per model call K (0 without a time axis).
+  std::int64_t frames() const { return frames_; }
   const io::DatasetLayout& layout() const { return reader_.layout(); }
+  const io::DatasetReader& reader() const { return reader_; }
   const DataOptions& options() const { return options_; }
 
 private:
+  torch::Tensor read_input(std::int64_t index);
+  torch::Tensor read_output(std::int64_t index, bool all_frames);
   DataOptions options_;
   io::DatasetReader reader_;
-  std::map<std::int64_t, std::pair<torch::Tensor, torch::Tensor>> cache_;
+  std::int64_t frames_ = 0;
+  std::map<std::int64_t, torch::Tensor> input_cache_, output_cache_;
 };
 
 /// Collective: throws IoError on every rank, naming the file and the first
 /// bad sample, when any of `indices` holds a NaN or infinity (rank r checks
-/// i = r mod P; the samples stay cached for training).
-void check_finite(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& indices);
+/// i = r mod P; the samples stay cached for training). Without `labels`
+/// only /input is read.
+void check_finite(const Communicator& comm, OperatorData& data, const std::vector<std::int64_t>& indices,
+                  bool labels = true);
 
 /// Per-channel mean and standard deviation of inputs and outputs over the
 /// training set, computed once with an MPI reduction (identical on all ranks).

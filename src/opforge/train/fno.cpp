@@ -117,6 +117,10 @@ FnoOptions FnoOptions::parse(const config::Section& s, const ModelShape& shape) 
   o.padding(parse_padding(s, shape.spatial_dims, 9));
   o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
   o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
+  o.input_skip(s.get<bool>("input_skip", false));
+  if (o.input_skip() && shape.in_channels != shape.out_channels)
+    s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
+                             std::to_string(shape.out_channels) + ")");
   o.in_channels(shape.in_channels);
   o.out_channels(shape.out_channels);
   return o;
@@ -153,19 +157,22 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "fno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
+  const torch::Tensor input = x;
   x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
   for (std::size_t l = 0; l < spectral.size(); ++l) {
     x = spectral[l](x) + skip[l](x);
     if (l + 1 < spectral.size()) x = activate(x);
   }
-  return project2(activate(project1(crop_end(x, options.padding()))));
+  const auto y = project2(activate(project1(crop_end(x, options.padding()))));
+  return options.input_skip() ? y + input : y;
 }
 
 std::string FnoImpl::describe() const {
   std::ostringstream out;
   out << "fno modes=" << describe_list(options.modes()) << " width=" << options.width() << " layers="
       << options.layers() << " padding=" << describe_list(options.padding())
-      << " projection=" << options.projection() << " " << options.activation();
+      << " projection=" << options.projection() << " " << options.activation()
+      << (options.input_skip() ? " input_skip" : "");
   return out.str();
 }
 

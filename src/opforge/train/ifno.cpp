@@ -17,6 +17,10 @@ IfnoOptions IfnoOptions::parse(const config::Section& s, const ModelShape& shape
   o.padding(parse_padding(s, shape.spatial_dims, 0));
   o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
   o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
+  o.input_skip(s.get<bool>("input_skip", false));
+  if (o.input_skip() && shape.in_channels != shape.out_channels)
+    s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
+                             std::to_string(shape.out_channels) + ")");
   o.in_channels(shape.in_channels);
   o.out_channels(shape.out_channels);
   return o;
@@ -36,20 +40,23 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "ifno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
+  const torch::Tensor input = x;
   x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
   const double step = 1.0 / double(options.iterations());
   for (std::int64_t l = 0; l < options.iterations(); ++l) {
     const auto update = spectral(x) + skip(x);
     x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
   }
-  return project2(activation_function(options.activation(), project1(crop_end(x, options.padding()))));
+  const auto y = project2(activation_function(options.activation(), project1(crop_end(x, options.padding()))));
+  return options.input_skip() ? y + input : y;
 }
 
 std::string IfnoImpl::describe() const {
   std::ostringstream out;
   out << "ifno modes=" << describe_list(options.modes()) << " width=" << options.width()
       << " iterations=" << options.iterations() << " padding=" << describe_list(options.padding())
-      << " projection=" << options.projection() << " " << options.activation();
+      << " projection=" << options.projection() << " " << options.activation()
+      << (options.input_skip() ? " input_skip" : "");
   return out.str();
 }
 

@@ -22,6 +22,9 @@ struct IfnoOptions {
   TORCH_ARG(std::vector<std::int64_t>, padding) = {0, 0};
   TORCH_ARG(std::int64_t, projection) = 128;
   TORCH_ARG(std::string, activation) = "gelu";
+  /// Add the input to the output (needs C_in = C_out): the operator learns
+  /// the change from its input, e.g. u(t_k) - u0 in a space-time roll-out.
+  TORCH_ARG(bool, input_skip) = false;
   TORCH_ARG(std::int64_t, in_channels) = 1;
   TORCH_ARG(std::int64_t, out_channels) = 1;
 };

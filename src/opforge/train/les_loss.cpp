@@ -34,6 +34,22 @@ torch::Tensor to_physical(const torch::Tensor& spectrum, std::int64_t n) {
   return torch::fft::irfftn(spectrum, std::vector<std::int64_t>{n, n, n}, space);
 }
 
+/// Physical strain-rate components S_ij, pairs (00, 11, 22, 01, 02, 12): [M, 6, n, n, n].
+torch::Tensor strain_rate(const torch::Tensor& u_hat, const Wavenumbers& k, std::int64_t n) {
+  const auto I = c10::complex<double>(0.0, 1.0);
+  const int pi[6] = {0, 1, 2, 0, 0, 1}, pj[6] = {0, 1, 2, 1, 2, 2};
+  std::vector<torch::Tensor> strain_hat;
+  for (int p = 0; p < 6; ++p)
+    strain_hat.push_back(0.5 * I * (k[pj[p]] * u_hat.select(1, pi[p]) + k[pi[p]] * u_hat.select(1, pj[p])));
+  return to_physical(torch::stack(strain_hat, 1), n);
+}
+
+/// |S| = sqrt(2 S_ij S_ij) from the six components: [M, 1, n, n, n].
+torch::Tensor strain_magnitude(const torch::Tensor& strain) {
+  const auto pair_weight = torch::tensor({1.0, 1.0, 1.0, 2.0, 2.0, 2.0}, strain.options()).view({1, 6, 1, 1, 1});
+  // The small floor keeps the gradient of sqrt finite where S = 0.
+  return (2.0 * (pair_weight * strain * strain).sum(1, true) + 1e-20).sqrt();
+}
 }  // namespace
 
 torch::Tensor les_right_hand_side(const torch::Tensor& u, const LesResidualOptions& options) {
@@ -51,14 +67,8 @@ torch::Tensor les_right_hand_side(const torch::Tensor& u, const LesResidualOptio
   auto forcing = torch::fft::rfftn(torch::cross(u, omega, 1), c10::nullopt, space);
   if (options.smagorinsky_cs2 > 0) {
     // S_ij, |S| = sqrt(2 S_ij S_ij), then div(2 nu_t S) with nu_t = C_s^2 Delta^2 |S|.
-    const int pi[6] = {0, 1, 2, 0, 0, 1}, pj[6] = {0, 1, 2, 1, 2, 2};
-    std::vector<torch::Tensor> strain_hat;
-    for (int p = 0; p < 6; ++p)
-      strain_hat.push_back(0.5 * I * (k[pj[p]] * component(u_hat, pi[p]) + k[pi[p]] * component(u_hat, pj[p])));
-    const auto strain = to_physical(torch::stack(strain_hat, 1), n);  // [M, 6, n, n, n]
-    const auto pair_weight = torch::tensor({1.0, 1.0, 1.0, 2.0, 2.0, 2.0}, u.options()).view({1, 6, 1, 1, 1});
-    // The small floor keeps the gradient of sqrt finite where S = 0.
-    const auto magnitude = (2.0 * (pair_weight * strain * strain).sum(1, true) + 1e-20).sqrt();
+    const auto strain = strain_rate(u_hat, k, n);
+    const auto magnitude = strain_magnitude(strain);
     const double c_delta2 = options.smagorinsky_cs2 * options.filter_width * options.filter_width;
     const auto stress_hat = torch::fft::rfftn(2.0 * c_delta2 * magnitude * strain, c10::nullopt, space);
     const int pair_of[3][3] = {{0, 3, 4}, {3, 1, 5}, {4, 5, 2}};
@@ -87,6 +97,43 @@ torch::Tensor spectral_divergence(const torch::Tensor& u) {
   const auto I = c10::complex<double>(0.0, 1.0);
   const auto u_hat = torch::fft::rfftn(u, c10::nullopt, space);
   return to_physical(I * (k.x * u_hat.select(1, 0) + k.y * u_hat.select(1, 1) + k.z * u_hat.select(1, 2)), n);
+}
+
+
+torch::Tensor kinetic_energy(const torch::Tensor& u) { return 0.5 * u.pow(2).sum(1).flatten(1).mean(1); }
+
+torch::Tensor les_dissipation(const torch::Tensor& u, const LesResidualOptions& options) {
+  const std::int64_t n = u.size(2);
+  const Wavenumbers k(n, u.options());
+  const auto u_hat = torch::fft::rfftn(u, c10::nullopt, space);
+  // nu <|grad u|^2> by Parseval on the rFFT half (interior kz planes count twice).
+  auto weight = torch::full({n / 2 + 1}, 2.0, u.options());
+  weight.index_put_({0}, 1.0);
+  weight.index_put_({n / 2}, 1.0);
+  const double cells = double(n) * double(n) * double(n);
+  const auto gradient = (k.squared * weight.view({1, 1, n / 2 + 1}) * u_hat.abs().pow(2).sum(1)).flatten(1).sum(1) /
+                        (cells * cells);
+  auto result = options.viscosity * gradient;
+  if (options.smagorinsky_cs2 > 0) {
+    const double c_delta2 = options.smagorinsky_cs2 * options.filter_width * options.filter_width;
+    result = result + c_delta2 * strain_magnitude(strain_rate(u_hat, k, n)).pow(3).flatten(1).mean(1);
+  }
+  return result;
+}
+
+torch::Tensor energy_spectrum(const torch::Tensor& u) {
+  const std::int64_t n = u.size(2);
+  const Wavenumbers k(n, u.options());
+  const auto u_hat = torch::fft::rfftn(u, c10::nullopt, space);
+  auto weight = torch::full({n / 2 + 1}, 2.0, u.options());
+  weight.index_put_({0}, 1.0);
+  weight.index_put_({n / 2}, 1.0);
+  const double cells = double(n) * double(n) * double(n);
+  const auto density = (0.5 * weight.view({1, 1, n / 2 + 1}) * u_hat.abs().pow(2).sum(1) / (cells * cells)).flatten(1);
+  const auto shell = k.squared.sqrt().round().to(torch::kLong).flatten().clamp_max(n / 2 + 1);
+  auto spectrum = torch::zeros({u.size(0), n / 2 + 2}, u.options());
+  spectrum.index_add_(1, shell, density);
+  return spectrum.narrow(1, 0, n / 2 + 1);  // shells beyond n/2 (corners) dropped
 }
 
 torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tensor& prediction,

@@ -38,4 +38,12 @@ torch::Tensor spectral_divergence(const torch::Tensor& velocity);
 torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tensor& prediction,
                                 const LesResidualOptions& options);
 
+/// Diagnostics of velocity fields [M, 3, n, n, n] (per field, [M]):
+/// kinetic energy <|u|^2>/2, and the dissipation rate
+/// nu <|grad u|^2> + <C_s^2 Delta^2 |S|^3> that the les3d solver reports.
+torch::Tensor kinetic_energy(const torch::Tensor& velocity);
+torch::Tensor les_dissipation(const torch::Tensor& velocity, const LesResidualOptions& options);
+/// Shell-summed energy spectrum E(K), K = round(|k|) = 0 .. n/2: [M, n/2+1].
+torch::Tensor energy_spectrum(const torch::Tensor& velocity);
+
 }  // namespace opforge::train

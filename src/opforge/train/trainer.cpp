@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 
 #include "opforge/core/communicator.hpp"
@@ -16,8 +17,10 @@
 #include "opforge/train/checkpoint.hpp"
 #include "opforge/train/data.hpp"
 #include "opforge/train/gradient_sync.hpp"
+#include "opforge/train/les_loss.hpp"
 #include "opforge/train/lr_schedule.hpp"
 #include "opforge/train/model.hpp"
+#include "opforge/train/rollout.hpp"
 #include "opforge/train/sampler.hpp"
 
 namespace opforge::train {
@@ -30,7 +33,7 @@ struct TrainingOptions {
   std::string optimizer = "adam";
   double lr = 1e-3;
   double weight_decay = 1e-4;
-  std::string loss = "l2";
+  config::Section loss_section;  ///< `training:`, whose `loss` key is parsed once the data is open
   double clip_grad_norm = 0.0;
   std::int64_t checkpoint_every = 1;
   std::int64_t threads = 1;
@@ -38,19 +41,92 @@ struct TrainingOptions {
   config::Section schedule_section;
 
   static TrainingOptions parse(const config::Section& s) {
-    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, "l2", 0.0, 1, 1, false, s.section_or_empty("schedule")};
+    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, s, 0.0, 1, 1, false, s.section_or_empty("schedule")};
     o.epochs = s.get<std::int64_t>("epochs", o.epochs, config::at_least(1));
     o.batch_size = s.get<std::int64_t>("batch_size", o.batch_size, config::at_least(1));
     const config::Section optimizer = s.section_or_empty("optimizer");
     o.optimizer = optimizer.choice("type", {"adam", "adamw"}, std::string("adam"));
     o.lr = optimizer.get<double>("lr", o.lr, config::positive());
     o.weight_decay = optimizer.get<double>("weight_decay", o.weight_decay, config::non_negative());
-    o.loss = s.choice("loss", {"l2", "h1"}, std::string("l2"));
+    o.loss_section = s;
     o.clip_grad_norm = s.get<double>("clip_grad_norm", 0.0, config::non_negative());
     o.checkpoint_every = s.get<std::int64_t>("checkpoint_every", 1, config::at_least(1));
     o.threads = s.get<std::int64_t>("threads", 1, config::at_least(1));
     o.resume_auto = s.choice("resume", {"never", "auto"}, std::string("never")) == "auto";
     return o;
+  }
+};
+
+/// The les3d generator's physical parameters (les_viscosity, ...) stored in
+/// the dataset's attributes.
+std::map<std::string, double> les_attributes(const OperatorData& data) {
+  std::map<std::string, double> out;
+  for (const auto& [key, value] : data.reader().attributes())
+    if (key.rfind("les_", 0) == 0) out[key] = std::stod(value);
+  return out;
+}
+
+/// The physics of a trajectory dataset for diagnostics: the loss's when it
+/// is the LES loss, else the dataset's attributes.
+LesResidualOptions dataset_physics(const OperatorData& data) {
+  const auto attributes = les_attributes(data);
+  LesResidualOptions physics;
+  auto set = [&](const char* key, double& value) {
+    if (attributes.count(key)) value = attributes.at(key);
+  };
+  set("les_viscosity", physics.viscosity);
+  set("les_smagorinsky_cs2", physics.smagorinsky_cs2);
+  set("les_filter_width", physics.filter_width);
+  set("les_frame_interval", physics.frame_interval);
+  return physics;
+}
+
+/// `training.loss`: `l2`, `h1`, or a section `{type: les, ...}` (the LESnets
+/// physics residual, optionally plus data_weight times the relative L2).
+struct LossChoice {
+  std::string type = "l2";
+  double data_weight = 0.0;
+  LesResidualOptions les;
+
+  bool needs_labels() const { return type != "les" || data_weight > 0; }
+
+  static LossChoice parse(const config::Section& training, const OperatorData& data) {
+    LossChoice loss;
+    if (!training.has("loss") || training.is_scalar("loss")) {
+      loss.type = training.choice("loss", {"l2", "h1", "les"}, std::string("l2"));
+      if (loss.type == "les") training.fail("loss", "les needs a section: loss: {type: les, ...}");
+      return loss;
+    }
+    const config::Section s = training.section("loss");
+    loss.type = s.choice("type", {"l2", "h1", "les"});
+    if (loss.type != "les") return loss;
+    // Physical parameters default to the ones the dataset was simulated with.
+    const auto attributes = les_attributes(data);
+    auto parameter = [&](const std::string& key, const std::string& attribute, const config::Bounds& bounds) {
+      if (s.has(key) || !attributes.count(attribute)) return s.require<double>(key, bounds);
+      return attributes.at(attribute);
+    };
+    loss.les.viscosity = parameter("viscosity", "les_viscosity", config::non_negative());
+    loss.les.smagorinsky_cs2 = parameter("smagorinsky_cs2", "les_smagorinsky_cs2", config::non_negative());
+    loss.les.filter_width = parameter("filter_width", "les_filter_width", config::positive());
+    loss.les.frame_interval = parameter("frame_interval", "les_frame_interval", config::positive());
+    loss.les.divergence_weight = s.get<double>("divergence_weight", 1.0, config::non_negative());
+    loss.data_weight = s.get<double>("data_weight", 0.0, config::non_negative());
+    const ModelShape shape = data.shape();
+    if (data.frames() < 2 || shape.in_channels != 3 || data.layout().spatial_shape.size() != 3)
+      s.fail("type", "les needs a 3D velocity trajectory dataset (3 channels, time axis) and data.frames >= 2");
+    if (data.options().normalize)
+      s.fail("type", "les works in physical units: set data.normalize: false");
+    return loss;
+  }
+
+  /// Per-sample losses; `truth` is undefined when labels are not needed.
+  torch::Tensor per_sample(const torch::Tensor& prediction, const torch::Tensor& input, const torch::Tensor& truth) const {
+    if (type == "h1") return relative_h1(prediction, truth);
+    if (type == "l2") return relative_l2(prediction, truth);
+    auto loss = les_residual_loss(input.select(-1, 0), prediction, les);
+    if (data_weight > 0) loss = loss + data_weight * relative_l2(prediction, truth);
+    return loss;
   }
 };
 
@@ -179,6 +255,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
       root.section_or_empty("output").get<std::string>("directory", "runs/" + model_section.get<std::string>("type", "fno"));
 
   OperatorData data(data_options);
+  const LossChoice loss = LossChoice::parse(options.loss_section, data);
   torch::set_num_threads(static_cast<int>(options.threads));
   torch::manual_seed(static_cast<std::uint64_t>(seed));
   auto model = make_model(model_section, data.shape());
@@ -191,10 +268,11 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   document.finish();  // every component above has read its keys
   auto optimizer = make_optimizer(options, *model);
   {
-    std::vector<std::int64_t> used = train_indices;
-    used.insert(used.end(), test_indices.begin(), test_indices.end());
-    used.insert(used.end(), validation_indices.begin(), validation_indices.end());
-    check_finite(comm, data, used);
+    // Labels of the training range are read only when the loss uses them.
+    std::vector<std::int64_t> evaluated = test_indices;
+    evaluated.insert(evaluated.end(), validation_indices.begin(), validation_indices.end());
+    check_finite(comm, data, train_indices, loss.needs_labels());
+    check_finite(comm, data, evaluated);
   }
   Normalizer normalizer = data_options.normalize ? Normalizer::fit(comm, data, train_indices)
                                                  : Normalizer::identity(data.shape());
@@ -234,7 +312,6 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   // 3. Epochs.
   model->train();
   const CheckpointContents contents_template{0, 0, 0.0, document.resolved_yaml(), report.model, {}};
-  auto loss_of = options.loss == "h1" ? relative_h1 : relative_l2;
   // SIGTERM/SIGUSR1 (or command.stop_after_steps) stop at the next step
   // boundary that all ranks agree on, after a checkpoint of that step.
   const StopSignalHandlers stop_handlers;
@@ -251,9 +328,13 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
       const auto mine = sampler.local_batch(epoch, b);
       optimizer->zero_grad();
       if (!mine.empty()) {
-        const auto [x, y] = data.batch(mine);
+        torch::Tensor x, y;
+        if (loss.needs_labels())
+          std::tie(x, y) = data.batch(mine);
+        else
+          x = data.inputs(mine);
         const auto prediction = normalizer.decode_output(model->forward(normalizer.encode_input(x)));
-        const auto errors = loss_of(prediction, y);
+        const auto errors = loss.per_sample(prediction, x, y);
         // Sum over this rank's part / global batch: the allreduce then yields the global mean.
         (errors.sum() / double(sampler.global_batch_size(b))).backward();
         loss_sum += errors.sum().item<double>();
@@ -337,7 +418,8 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 }
 
 EvaluationReport evaluate_model(const Communicator& comm, const config::Document& document,
-                                const std::string& checkpoint, const std::string& predictions_path) {
+                                const std::string& checkpoint, const std::string& predictions_path,
+                                std::int64_t rollout_calls) {
   const config::Section root = document.root();
   root.get<std::int64_t>("seed", 0, config::non_negative());
   DataOptions data_options = DataOptions::parse(root.section("data"));
@@ -346,8 +428,11 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   make_lr_schedule(options.schedule_section, {options.lr, options.epochs, 1});  // validates its keys
   root.section_or_empty("output").get<std::string>("directory", "");
   OperatorData data(data_options);
+  const LossChoice loss = LossChoice::parse(options.loss_section, data);
   auto model = make_model(model_section, data.shape());
   document.finish();
+  OPFORGE_CHECK(predictions_path.empty() || data.frames() == 0, UsageError,
+                "--predictions: not available for trajectory datasets; use --rollout CALLS");
 
   Normalizer normalizer = Normalizer::identity(data.shape());
   load_checkpoint(checkpoint, *model, nullptr, normalizer);
@@ -401,6 +486,24 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
     }
     writer.finish();
     report.predictions_path = predictions_path;
+  }
+  if (rollout_calls > 0) {
+    const LesResidualOptions physics = loss.type == "les" ? loss.les : dataset_physics(data);
+    model->eval();
+    const auto call = [&](const torch::Tensor& x) {
+      return normalizer.decode_output(model->forward(normalizer.encode_input(x)));
+    };
+    const RolloutReport rolled = rollout(comm, call, data, test_indices, rollout_calls, physics);
+    const auto directory = std::filesystem::path(checkpoint).parent_path().string();
+    if (comm.rank() == 0) write_rollout(directory.empty() ? "." : directory, rolled);
+    report.rollout_directory = directory.empty() ? "." : directory;
+    report.rollout_frames = rolled.frames;
+    report.rollout_l2_first_call = rolled.first_call_l2;
+    report.rollout_l2_last_frame = rolled.rel_l2.back();
+    report.spectrum_deviation = rolled.spectrum_deviation;
+    report.operator_seconds = rolled.operator_seconds;
+    report.reference_seconds = rolled.reference_seconds;
+    comm.barrier();
   }
   return report;
 }

@@ -67,10 +67,21 @@ struct EvaluationReport {
   double mean = 0, median = 0, max = 0;  ///< relative L2 over the test split
   double mean_h1 = 0;                    ///< relative H1 over the test split
   std::string predictions_path;          ///< empty when none were written
+  // Trajectory datasets with a roll-out (rollout.csv, spectra.csv in rollout_directory):
+  std::string rollout_directory;
+  std::int64_t rollout_frames = 0;
+  double rollout_l2_first_call = 0;  ///< mean relative L2 over the first call's K frames
+  double rollout_l2_last_frame = 0;
+  double spectrum_deviation = 0;     ///< max |E/E_ref - 1| over shells 1..10 after the first call
+  double operator_seconds = 0, reference_seconds = 0;  ///< per sample, same horizon
 };
 
 /// Scores the checkpoint on the config's test split (at its data.stride).
+/// With `rollout_calls` > 0 (trajectory datasets), also rolls the operator
+/// out autoregressively for that many calls and writes rollout.csv and
+/// spectra.csv next to the checkpoint.
 EvaluationReport evaluate_model(const Communicator& comm, const config::Document& document,
-                                const std::string& checkpoint, const std::string& predictions_path);
+                                const std::string& checkpoint, const std::string& predictions_path,
+                                std::int64_t rollout_calls = 0);
 
 }  // namespace opforge::train
