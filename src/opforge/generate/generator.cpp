@@ -62,6 +62,13 @@ GenerateOptions parse_generate_options(const config::Section& root, const std::s
   return o;
 }
 
+io::ResumeOptions resume_options(const GenerateOptions& options) {
+  io::ResumeOptions resume;
+  resume.enabled = options.resume && !options.overwrite;
+  resume.identity = {"pde_type", "pde", "seed"};
+  return resume;
+}
+
 void check_output_absent(const Communicator& world, const config::Section& root, const GenerateOptions& options) {
   std::string exists_error;
   if (world.rank() == 0 && !options.overwrite && std::filesystem::exists(options.output_path))
@@ -155,12 +162,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
                            {"petsc_version", versions.count("petsc") ? versions.at("petsc") : ""},
                            {"mpi_version", versions.count("mpi") ? versions.at("mpi") : ""}};
   provenance.config_yaml = document.resolved_yaml();
-  // Resuming keeps the samples of an interrupted run with the same PDE and
-  // seed: their inputs are functions of (seed, i) alone.
-  io::ResumeOptions resume;
-  resume.enabled = options.resume && !options.overwrite;
-  resume.identity = {"pde_type", "pde", "seed"};
-  io::DatasetWriter writer(world, options.output_path, layout, provenance, resume);
+  io::DatasetWriter writer(world, options.output_path, layout, provenance, resume_options(options));
   if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
   std::vector<std::int64_t> mine;
   for (const std::int64_t index : piece_of(sequence, group, groups))

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "opforge/config/config.hpp"
+#include "opforge/io/dataset_writer.hpp"
 
 namespace opforge {
 class Communicator;
@@ -56,6 +57,10 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
 
 /// The top-level keys shared by every family (seed, num_samples, output...).
 GenerateOptions parse_generate_options(const config::Section& root, const std::string& pde_type);
+
+/// Resuming keeps the samples of an interrupted run with the same PDE and
+/// seed: sample i is a function of (seed, i) alone.
+io::ResumeOptions resume_options(const GenerateOptions& options);
 
 /// Collective: a ConfigError on every rank when the output exists and
 /// output.overwrite is false.

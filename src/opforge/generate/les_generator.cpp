@@ -70,10 +70,7 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
                            {"les_filter_width", number(les.delta())},
                            {"les_frame_interval", number(les.frame_interval)}};
   provenance.config_yaml = document.resolved_yaml();
-  io::ResumeOptions resume;
-  resume.enabled = options.resume && !options.overwrite;
-  resume.identity = {"pde_type", "pde", "seed"};
-  io::DatasetWriter writer(world, options.output_path, layout, provenance, resume);
+  io::DatasetWriter writer(world, options.output_path, layout, provenance, resume_options(options));
   if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
   std::vector<std::int64_t> mine;
   for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size())

@@ -161,6 +161,19 @@ struct Les3dSolver::Impl {
   }
   void to_spectral(double* in, Complex* out) { fftw_execute_dft_r2c(forward.get(), in, as_fftw(out)); }
 
+  /// The strain rate S_ij = (d_j u_i + d_i u_j) / 2 of `u_hat`, pairs in
+  /// the order of pair_i/pair_j, into physical[first .. first + 5].
+  void strain_to_physical(const std::vector<AlignedArray<Complex>>& u_hat, int first) {
+    const Complex I(0.0, 1.0);
+    const double* k[3] = {kx.data(), ky.data(), kz.data()};
+    for (int p = 0; p < 6; ++p) {
+      const int i = pair_i[p], j = pair_j[p];
+      Complex* s = spectral[0].data();
+      for (std::size_t q = 0; q < complex_size; ++q) s[q] = 0.5 * I * (k[j][q] * u_hat[i][q] + k[i][q] * u_hat[j][q]);
+      to_physical(s, physical[static_cast<std::size_t>(first + p)].data());
+    }
+  }
+
   /// The non-viscous right-hand side P[u x omega + div(2 nu_t S)], dealiased,
   /// of the state `u_hat`, into `rhs`.
   void nonlinear(const std::vector<AlignedArray<Complex>>& u_hat, std::vector<AlignedArray<Complex>>& rhs) {
@@ -177,15 +190,7 @@ struct Les3dSolver::Impl {
       }
       to_physical(w, physical[3 + c].data());
     }
-    if (subgrid) {
-      const double* k[3] = {kx.data(), ky.data(), kz.data()};
-      for (int p = 0; p < 6; ++p) {
-        const int i = pair_i[p], j = pair_j[p];
-        Complex* s = spectral[0].data();
-        for (std::size_t q = 0; q < complex_size; ++q) s[q] = 0.5 * I * (k[j][q] * u_hat[i][q] + k[i][q] * u_hat[j][q]);
-        to_physical(s, physical[6 + p].data());
-      }
-    }
+    if (subgrid) strain_to_physical(u_hat, 6);
     // Pointwise: u x omega in place of omega; 2 nu_t S_ij in place of S_ij.
     const double c_delta2 = options.smagorinsky_cs2 * options.delta() * options.delta();
     for (std::size_t p = 0; p < real_size; ++p) {
@@ -272,13 +277,7 @@ struct Les3dSolver::Impl {
           std::max(stats.max_speed, std::abs(physical[0][p]) + std::abs(physical[1][p]) + std::abs(physical[2][p]));
     }
     if (options.smagorinsky_cs2 > 0) {
-      const double* k[3] = {kx.data(), ky.data(), kz.data()};
-      for (int p = 0; p < 6; ++p) {
-        const int i = pair_i[p], j = pair_j[p];
-        Complex* s = spectral[0].data();
-        for (std::size_t q = 0; q < complex_size; ++q) s[q] = 0.5 * I * (k[j][q] * state[i][q] + k[i][q] * state[j][q]);
-        to_physical(s, physical[3 + p].data());
-      }
+      strain_to_physical(state, 3);
       const double c_delta2 = options.smagorinsky_cs2 * options.delta() * options.delta();
       double subgrid = 0.0;
       for (std::size_t p = 0; p < real_size; ++p) {

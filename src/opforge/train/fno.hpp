@@ -89,6 +89,27 @@ std::vector<std::int64_t> parse_padding(const config::Section& section, std::int
 /// Zeros appended at the end of each spatial axis of [B, C, spatial...], and their removal.
 torch::Tensor pad_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
 torch::Tensor crop_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
+/// The keys FNO and IFNO share (modes, width, padding, projection,
+/// activation, input_skip), read from `s` into `o`.
+template <typename Options>
+void parse_fourier_options(const config::Section& s, const ModelShape& shape, std::int64_t default_padding,
+                           Options& o) {
+  const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
+  o.modes(s.get<std::vector<std::int64_t>>("modes", default_modes, config::at_least(1)));
+  if (static_cast<std::int64_t>(o.modes().size()) != shape.spatial_dims)
+    s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
+  o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
+  o.padding(parse_padding(s, shape.spatial_dims, default_padding));
+  o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
+  o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
+  o.input_skip(s.get<bool>("input_skip", false));
+  if (o.input_skip() && shape.in_channels != shape.out_channels)
+    s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
+                             std::to_string(shape.out_channels) + ")");
+  o.in_channels(shape.in_channels);
+  o.out_channels(shape.out_channels);
+}
+
 /// gelu, relu or tanh by name.
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
 std::string describe_list(const std::vector<std::int64_t>& values);

@@ -8,21 +8,8 @@ namespace opforge::train {
 
 IfnoOptions IfnoOptions::parse(const config::Section& s, const ModelShape& shape) {
   IfnoOptions o;
-  const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
-  o.modes(s.get<std::vector<std::int64_t>>("modes", default_modes, config::at_least(1)));
-  if (static_cast<std::int64_t>(o.modes().size()) != shape.spatial_dims)
-    s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
-  o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
+  parse_fourier_options(s, shape, 0, o);
   o.iterations(s.get<std::int64_t>("iterations", 20, config::at_least(1)));
-  o.padding(parse_padding(s, shape.spatial_dims, 0));
-  o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
-  o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
-  o.input_skip(s.get<bool>("input_skip", false));
-  if (o.input_skip() && shape.in_channels != shape.out_channels)
-    s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
-                             std::to_string(shape.out_channels) + ")");
-  o.in_channels(shape.in_channels);
-  o.out_channels(shape.out_channels);
   return o;
 }
 

@@ -34,6 +34,15 @@ torch::Tensor to_physical(const torch::Tensor& spectrum, std::int64_t n) {
   return torch::fft::irfftn(spectrum, std::vector<std::int64_t>{n, n, n}, space);
 }
 
+/// Parseval weights of the rFFT half spectrum along z, [1, 1, n/2+1]: the
+/// interior planes stand for themselves and their conjugates.
+torch::Tensor half_spectrum_weight(std::int64_t n, const torch::TensorOptions& real) {
+  auto weight = torch::full({n / 2 + 1}, 2.0, real);
+  weight.index_put_({0}, 1.0);
+  weight.index_put_({n / 2}, 1.0);
+  return weight.view({1, 1, n / 2 + 1});
+}
+
 /// Physical strain-rate components S_ij, pairs (00, 11, 22, 01, 02, 12): [M, 6, n, n, n].
 torch::Tensor strain_rate(const torch::Tensor& u_hat, const Wavenumbers& k, std::int64_t n) {
   const auto I = c10::complex<double>(0.0, 1.0);
@@ -107,11 +116,9 @@ torch::Tensor les_dissipation(const torch::Tensor& u, const LesResidualOptions& 
   const Wavenumbers k(n, u.options());
   const auto u_hat = torch::fft::rfftn(u, c10::nullopt, space);
   // nu <|grad u|^2> by Parseval on the rFFT half (interior kz planes count twice).
-  auto weight = torch::full({n / 2 + 1}, 2.0, u.options());
-  weight.index_put_({0}, 1.0);
-  weight.index_put_({n / 2}, 1.0);
+  const auto weight = half_spectrum_weight(n, u.options());
   const double cells = double(n) * double(n) * double(n);
-  const auto gradient = (k.squared * weight.view({1, 1, n / 2 + 1}) * u_hat.abs().pow(2).sum(1)).flatten(1).sum(1) /
+  const auto gradient = (k.squared * weight * u_hat.abs().pow(2).sum(1)).flatten(1).sum(1) /
                         (cells * cells);
   auto result = options.viscosity * gradient;
   if (options.smagorinsky_cs2 > 0) {
@@ -125,11 +132,9 @@ torch::Tensor energy_spectrum(const torch::Tensor& u) {
   const std::int64_t n = u.size(2);
   const Wavenumbers k(n, u.options());
   const auto u_hat = torch::fft::rfftn(u, c10::nullopt, space);
-  auto weight = torch::full({n / 2 + 1}, 2.0, u.options());
-  weight.index_put_({0}, 1.0);
-  weight.index_put_({n / 2}, 1.0);
+  const auto weight = half_spectrum_weight(n, u.options());
   const double cells = double(n) * double(n) * double(n);
-  const auto density = (0.5 * weight.view({1, 1, n / 2 + 1}) * u_hat.abs().pow(2).sum(1) / (cells * cells)).flatten(1);
+  const auto density = (0.5 * weight * u_hat.abs().pow(2).sum(1) / (cells * cells)).flatten(1);
   const auto shell = k.squared.sqrt().round().to(torch::kLong).flatten().clamp_max(n / 2 + 1);
   auto spectrum = torch::zeros({u.size(0), n / 2 + 2}, u.options());
   spectrum.index_add_(1, shell, density);
