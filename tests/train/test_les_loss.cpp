@@ -66,7 +66,8 @@ TEST(LesLoss, IsAtDiscretisationErrorOnAReferenceTrajectoryAndLargeWhenPerturbed
   const auto o = solver_options();
   const double interval = 0.02;
   const auto [initial, frames] = trajectory(o, 10, interval, torch::kFloat32);
-  const auto options = loss_options(o, interval);
+  auto options = loss_options(o, interval);
+  options.one_sided_ends = false;  // the paper's scheme; the one-sided ends are tested below
   const double reference = train::les_residual_loss(initial, frames, options).item<double>();
   // Scale: the mean square of the time derivative itself.
   const double scale = train::les_right_hand_side(frames.select(-1, 0), options).pow(2).mean().item<double>();
@@ -79,8 +80,29 @@ TEST(LesLoss, IsAtDiscretisationErrorOnAReferenceTrajectoryAndLargeWhenPerturbed
   EXPECT_GT(train::les_residual_loss(initial, frozen, options).item<double>(), 0.5 * scale);
   // Second-order time differences: halving the interval shrinks the residual about 4x.
   const auto [initial2, frames2] = trajectory(o, 10, interval / 2, torch::kFloat32);
-  const double finer = train::les_residual_loss(initial2, frames2, loss_options(o, interval / 2)).item<double>();
+  auto finer_options = loss_options(o, interval / 2);
+  finer_options.one_sided_ends = false;
+  const double finer = train::les_residual_loss(initial2, frames2, finer_options).item<double>();
   EXPECT_LT(finer, 0.5 * reference);
+}
+
+TEST(LesLoss, OneSidedEndsPinTheFirstFrameThatCentralDifferencesLeaveLoose) {
+  // Damping only frame 1 by 10%: the interior-only central scheme sees it
+  // through RHS(u1) and the difference at frame 2; the one-sided difference
+  // at u0 sees it divided by dt. Both schemes stay small on the exact data.
+  const auto o = solver_options();
+  const double interval = 0.02;
+  const auto [initial, frames] = trajectory(o, 10, interval, torch::kFloat32);
+  auto central = loss_options(o, interval), ends = loss_options(o, interval);
+  central.one_sided_ends = false;
+  const double scale = train::les_right_hand_side(frames.select(-1, 0), ends).pow(2).mean().item<double>();
+  EXPECT_LT(train::les_residual_loss(initial, frames, ends).item<double>() / scale, 1e-3);
+  auto damped = frames.clone();
+  damped.select(-1, 0).mul_(0.9);
+  auto growth = [&](const train::LesResidualOptions& l) {
+    return (train::les_residual_loss(initial, damped, l) - train::les_residual_loss(initial, frames, l)).item<double>();
+  };
+  EXPECT_GT(growth(ends), 1.5 * growth(central));
 }
 
 TEST(LesLoss, DivergenceIsSpectralAndGradientsStayFinite) {

@@ -148,17 +148,27 @@ torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tenso
   OPFORGE_CHECK(initial.dim() == 5 && initial.sizes() == prediction.sizes().slice(0, 5), UsageError,
                 "les loss: initial fields must be [B, 3, n, n, n] matching the predictions, got ", initial.sizes());
   const std::int64_t batch = prediction.size(0), frames = prediction.size(-1);
+  const double two_dt = 2.0 * options.frame_interval;
   // Trajectory [B, 3, n, n, n, K+1] with u0 first; u_t at frames 1..K-1.
   const auto trajectory = torch::cat({initial.unsqueeze(-1), prediction}, -1);
-  const auto rate = (trajectory.narrow(-1, 2, frames - 1) - trajectory.narrow(-1, 0, frames - 1)) /
-                    (2.0 * options.frame_interval);
-  // Frames as batch entries: [B*(K-1), 3, n, n, n].
+  auto rate = (trajectory.narrow(-1, 2, frames - 1) - trajectory.narrow(-1, 0, frames - 1)) / two_dt;
+  auto points = trajectory.narrow(-1, 1, frames - 1);
+  if (options.one_sided_ends) {
+    // Second-order one-sided differences at u0 and u_K close the odd/even
+    // decoupling of central differences (leapfrog's computational mode):
+    // they tie u1 to the exact u0 and pin the frame that seeds the next call.
+    const auto u = [&](std::int64_t k) { return trajectory.select(-1, k).unsqueeze(-1); };
+    const auto first = (-3.0 * u(0) + 4.0 * u(1) - u(2)) / two_dt;
+    const auto last = (3.0 * u(frames) - 4.0 * u(frames - 1) + u(frames - 2)) / two_dt;
+    rate = torch::cat({first, rate, last}, -1);
+    points = trajectory;
+  }
+  // Frames as batch entries: [B*(frames used), 3, n, n, n].
   auto as_fields = [](const torch::Tensor& t) {
     const auto moved = t.movedim(-1, 1);  // [B, T, 3, n, n, n]
     return moved.reshape({-1, 3, t.size(2), t.size(3), t.size(4)});
   };
-  const auto interior = as_fields(trajectory.narrow(-1, 1, frames - 1));
-  const auto residual = as_fields(rate) - les_right_hand_side(interior, options);
+  const auto residual = as_fields(rate) - les_right_hand_side(as_fields(points), options);
   const auto momentum = residual.pow(2).reshape({batch, -1}).mean(1);
   const auto divergence = spectral_divergence(as_fields(prediction)).pow(2).reshape({batch, -1}).mean(1);
   return momentum + options.divergence_weight * divergence;

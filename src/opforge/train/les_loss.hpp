@@ -8,8 +8,9 @@
 ///   du/dt = P[ u x omega + div(2 C_s^2 Delta^2 |S| S) ]_(2/3) - nu k^2 u^
 /// with P the Leray projection, (.)_(2/3) the 2/3 dealiasing, fields on
 /// [0, 2 pi)^3. The time derivative is the second-order central difference
-/// over the trajectory [u0, prediction_1 .. prediction_K]; a divergence
-/// penalty is added. Unlike the released LESnets code, nu and C_s^2 are in
+/// over the trajectory [u0, prediction_1 .. prediction_K], by default with
+/// one-sided second-order differences at both ends; a divergence penalty is
+/// added. Unlike the released LESnets code, nu and C_s^2 are in
 /// their places and the divergence is normalised like the momentum residual.
 
 #include <torch/torch.h>
@@ -22,6 +23,9 @@ struct LesResidualOptions {
   double filter_width = 2.0 * M_PI / 32.0;  ///< Delta
   double frame_interval = 0.02;             ///< time between frames
   double divergence_weight = 1.0;
+  /// Also score u0 and u_K with second-order one-sided differences (false:
+  /// interior frames only, as the LESnets code).
+  bool one_sided_ends = true;
 };
 
 /// Right-hand side of the momentum equation (pressure projected out) for
@@ -33,8 +37,10 @@ torch::Tensor spectral_divergence(const torch::Tensor& velocity);
 
 /// Per-sample physics loss of predictions [B, 3, n, n, n, K] (K >= 2
 /// frames after u0 [B, 3, n, n, n]): mean squared momentum residual at the
-/// interior frames 1 .. K-1 plus divergence_weight times the mean squared
-/// divergence of the K predicted frames. Returns [B].
+/// interior frames 1 .. K-1 (central differences) and, with
+/// one_sided_ends, at frames 0 and K (one-sided second-order differences),
+/// plus divergence_weight times the mean squared divergence of the K
+/// predicted frames. Returns [B].
 torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tensor& prediction,
                                 const LesResidualOptions& options);
 

@@ -111,6 +111,8 @@ struct LossChoice {
     loss.les.filter_width = parameter("filter_width", "les_filter_width", config::positive());
     loss.les.frame_interval = parameter("frame_interval", "les_frame_interval", config::positive());
     loss.les.divergence_weight = s.get<double>("divergence_weight", 1.0, config::non_negative());
+    loss.les.one_sided_ends = s.choice("time_difference", {"central_one_sided_ends", "central"},
+                                       std::string("central_one_sided_ends")) == "central_one_sided_ends";
     loss.data_weight = s.get<double>("data_weight", 0.0, config::non_negative());
     const ModelShape shape = data.shape();
     if (data.frames() < 2 || shape.in_channels != 3 || data.layout().spatial_shape.size() != 3)
