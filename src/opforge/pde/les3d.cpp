@@ -174,6 +174,25 @@ struct Les3dSolver::Impl {
     }
   }
 
+  /// |S|^2 = 2 S_ij S_ij at point p from the six components in physical[first ..].
+  double strain_squared(std::size_t p, int first) const {
+    double ss = 0.0;
+    for (int q = 0; q < 6; ++q) {
+      const double s_q = physical[static_cast<std::size_t>(first + q)][p];
+      ss += (q < 3 ? 1.0 : 2.0) * s_q * s_q;
+    }
+    return 2.0 * ss;
+  }
+
+  /// max(|u|+|v|+|w|) over the grid (the CFL speed); u lands in physical[0..2].
+  double max_speed() {
+    for (int c = 0; c < 3; ++c) to_physical(state[c].data(), physical[static_cast<std::size_t>(c)].data());
+    double speed = 0.0;
+    for (std::size_t p = 0; p < real_size; ++p)
+      speed = std::max(speed, std::abs(physical[0][p]) + std::abs(physical[1][p]) + std::abs(physical[2][p]));
+    return speed;
+  }
+
   /// The non-viscous right-hand side P[u x omega + div(2 nu_t S)], dealiased,
   /// of the state `u_hat`, into `rhs`.
   void nonlinear(const std::vector<AlignedArray<Complex>>& u_hat, std::vector<AlignedArray<Complex>>& rhs) {
@@ -200,9 +219,7 @@ struct Les3dSolver::Impl {
       physical[4][p] = w * ox - u * oz;
       physical[5][p] = u * oy - v * ox;
       if (subgrid) {
-        double ss = 0.0;
-        for (int q = 0; q < 6; ++q) ss += (q < 3 ? 1.0 : 2.0) * physical[6 + q][p] * physical[6 + q][p];
-        const double two_nu_t = 2.0 * c_delta2 * std::sqrt(2.0 * ss);
+        const double two_nu_t = 2.0 * c_delta2 * std::sqrt(strain_squared(p, 6));
         for (int q = 0; q < 6; ++q) physical[6 + q][p] *= two_nu_t;
       }
     }
@@ -270,20 +287,15 @@ struct Les3dSolver::Impl {
     for (std::size_t q = 0; q < complex_size; ++q)
       d[q] = I * (kx[q] * state[0][q] + ky[q] * state[1][q] + kz[q] * state[2][q]);
     to_physical(d, physical[11].data());
-    for (int c = 0; c < 3; ++c) to_physical(state[c].data(), physical[c].data());
-    for (std::size_t p = 0; p < real_size; ++p) {
+    for (std::size_t p = 0; p < real_size; ++p)
       stats.max_divergence = std::max(stats.max_divergence, std::abs(physical[11][p]));
-      stats.max_speed =
-          std::max(stats.max_speed, std::abs(physical[0][p]) + std::abs(physical[1][p]) + std::abs(physical[2][p]));
-    }
+    stats.max_speed = max_speed();
     if (options.smagorinsky_cs2 > 0) {
       strain_to_physical(state, 3);
       const double c_delta2 = options.smagorinsky_cs2 * options.delta() * options.delta();
       double subgrid = 0.0;
       for (std::size_t p = 0; p < real_size; ++p) {
-        double ss = 0.0;
-        for (int q = 0; q < 6; ++q) ss += (q < 3 ? 1.0 : 2.0) * physical[3 + q][p] * physical[3 + q][p];
-        subgrid += c_delta2 * std::pow(2.0 * ss, 1.5);
+        subgrid += c_delta2 * std::pow(strain_squared(p, 3), 1.5);
       }
       stats.dissipation += subgrid / double(real_size);
     }
@@ -319,11 +331,12 @@ std::vector<double> Les3dSolver::velocity() const {
 void Les3dSolver::advance(double duration) {
   if (duration <= 0) return;
   const double dx = 2.0 * M_PI / double(impl_->n);
-  const double speed = std::max(statistics().max_speed, 1e-12);
+  // Only the CFL speed: the full statistics() would also transform S and div u.
+  const double speed = std::max(impl_->max_speed(), 1e-12);
   const double limit = impl_->options.cfl * dx / speed;
-  const auto count = static_cast<std::int64_t>(std::ceil(duration / limit - 1e-9));
-  const double dt = duration / double(std::max<std::int64_t>(1, count));
-  for (std::int64_t s = 0; s < std::max<std::int64_t>(1, count); ++s) impl_->step(dt);
+  const auto count = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(duration / limit - 1e-9)));
+  const double dt = duration / double(count);
+  for (std::int64_t s = 0; s < count; ++s) impl_->step(dt);
 }
 
 void Les3dSolver::step(double dt) { impl_->step(dt); }
