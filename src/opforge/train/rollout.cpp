@@ -27,7 +27,9 @@ RolloutReport rollout(const Communicator& comm, const std::function<torch::Tenso
   const auto size = static_cast<std::size_t>(horizon);
   // Sums over this rank's samples: [rel_l2, energy, ref energy, dissipation, ref dissipation] x frames.
   std::vector<double> sums(5 * size, 0.0), timing(2, 0.0);
-  const std::int64_t shells = data.layout().spatial_shape[0] / std::max<std::int64_t>(1, data.options().stride) / 2 + 1;
+  // Points per axis after sub-sampling (every stride-th point, from 0).
+  const std::int64_t stride = data.options().stride;
+  const std::int64_t shells = (data.layout().spatial_shape[0] + stride - 1) / stride / 2 + 1;
   std::vector<double> spectra(2 * report.spectrum_frames.size() * static_cast<std::size_t>(shells), 0.0);
   std::vector<double> solver_seconds;
   if (data.layout().find_meta("frame_seconds")) solver_seconds = data.reader().read_meta("frame_seconds");
