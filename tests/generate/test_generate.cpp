@@ -9,6 +9,7 @@
 #include "opforge/pde/pde_family.hpp"
 #include "opforge/solve/grid_system.hpp"
 #include "support/direct_solve.hpp"
+#include "support/rank_count.hpp"
 
 namespace {
 
@@ -64,7 +65,7 @@ void generate_and_verify(const std::string& yaml, const std::vector<std::string>
   }
 }
 
-std::string out(const std::string& name) { return name + "_np" + std::to_string(world().size()) + ".h5"; }
+std::string out(const std::string& name) { return name + test_support::rank_count_suffix() + ".h5"; }
 
 constexpr const char* darcy_yaml = R"(seed: 7
 num_samples: 7

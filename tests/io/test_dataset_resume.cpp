@@ -10,6 +10,7 @@
 #include "opforge/io/dataset_writer.hpp"
 #include "sample_data.hpp"
 #include "support/expect_error.hpp"
+#include "support/rank_count.hpp"
 
 namespace {
 
@@ -19,7 +20,7 @@ using opforge::test_support::sample_meta;
 using opforge::test_support::sample_output;
 
 const Communicator& world() { return Environment::current().world(); }
-std::string name_for(const std::string& base) { return base + "_np" + std::to_string(world().size()) + ".h5"; }
+std::string name_for(const std::string& base) { return base + test_support::rank_count_suffix() + ".h5"; }
 
 io::Provenance provenance_with_seed(const std::string& seed) {
   io::Provenance p;

@@ -7,6 +7,7 @@
 #include "opforge/io/dataset_reader.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "sample_data.hpp"
+#include "support/rank_count.hpp"
 
 namespace {
 
@@ -18,7 +19,7 @@ using opforge::test_support::sample_output;
 const Communicator& world() { return Environment::current().world(); }
 
 std::string path_for(const std::string& name) {
-  return name + "_np" + std::to_string(world().size()) + ".h5";
+  return name + test_support::rank_count_suffix() + ".h5";
 }
 
 /// Every rank writes an interleaved share of the samples, in reverse order,

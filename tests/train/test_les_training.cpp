@@ -14,13 +14,14 @@
 #include "opforge/pde/random.hpp"
 #include "opforge/train/model.hpp"
 #include "opforge/train/trainer.hpp"
+#include "support/rank_count.hpp"
 
 namespace {
 
 using namespace opforge;
 
 const Communicator& world() { return Environment::current().world(); }
-std::string suffix() { return "_np" + std::to_string(world().size()); }
+std::string suffix() { return test_support::rank_count_suffix(); }
 
 constexpr std::int64_t n = 8, frames = 4, samples = 8;
 

@@ -12,13 +12,14 @@
 #include "opforge/train/fno.hpp"
 #include "opforge/train/trainer.hpp"
 #include "support/expect_error.hpp"
+#include "support/rank_count.hpp"
 
 namespace {
 
 using namespace opforge;
 
 const Communicator& world() { return Environment::current().world(); }
-std::string suffix() { return "_np" + std::to_string(world().size()); }
+std::string suffix() { return test_support::rank_count_suffix(); }
 
 /// 24 samples on 16 x 16: input a random smooth field, output its square
 /// smoothed: learnable in a few epochs. `nan_at` >= 0 puts a NaN in that output.
