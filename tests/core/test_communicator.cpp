@@ -45,3 +45,27 @@ TEST(Communicator, SplitGroupsRanksByColourAndDuplicateIsIndependent) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Communicator, NonBlockingAllreduceCompletesThroughTestOrWaitAndMoves) {
+  std::vector<float> first(1000, float(world().rank() + 1)), second(3, 2.0f);
+  auto request = world().iallreduce_in_place(first.data(), first.size(), opforge::Datatype::float32,
+                                           opforge::ReduceOp::sum);
+  opforge::Request moved = std::move(request);
+  EXPECT_FALSE(request.pending());
+  while (!moved.test()) {
+  }
+  EXPECT_FALSE(moved.pending());
+  const float expected = float(world().size() * (world().size() + 1) / 2);
+  EXPECT_EQ(first.front(), expected);
+  EXPECT_EQ(first.back(), expected);
+  {
+    // Destruction of a pending request waits for it.
+    auto pending = world().iallreduce_in_place(second.data(), second.size(), opforge::Datatype::float32,
+                                             opforge::ReduceOp::sum);
+  }
+  EXPECT_EQ(second[1], 2.0f * float(world().size()));
+}
+
+}  // namespace

@@ -108,6 +108,58 @@ void Communicator::allreduce_in_place(void* data, std::size_t count, Datatype ty
       MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), native(type), native(op), native(*this)));
 }
 
+Request Communicator::iallreduce_in_place(void* data, std::size_t count, Datatype type, ReduceOp op) const {
+  OPFORGE_CHECK(count <= static_cast<std::size_t>(INT32_MAX), InternalError, "allreduce of ", count,
+                " elements exceeds MPI's int count");
+  MPI_Request raw = MPI_REQUEST_NULL;
+  OPFORGE_MPI_CALL(
+      MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), native(type), native(op), native(*this), &raw));
+  return Request(request_bits_of(raw));
+}
+
+std::uintptr_t Request::null_bits() noexcept { return request_bits_of(MPI_REQUEST_NULL); }
+
+Request::Request(Request&& other) noexcept : handle_(other.handle_) { other.handle_ = other.null_bits_; }
+
+Request& Request::operator=(Request&& other) noexcept {
+  if (this != &other) {
+    if (pending()) {
+      try {
+        wait();
+      } catch (...) {
+      }
+    }
+    handle_ = other.handle_;
+    other.handle_ = other.null_bits_;
+  }
+  return *this;
+}
+
+Request::~Request() {
+  if (!pending()) return;
+  try {
+    wait();
+  } catch (...) {
+    // A destructor must not throw; MPI's error handler has reported it.
+  }
+}
+
+bool Request::test() {
+  if (!pending()) return true;
+  MPI_Request raw = native_request(handle_);
+  int done = 0;
+  OPFORGE_MPI_CALL(MPI_Test(&raw, &done, MPI_STATUS_IGNORE));
+  handle_ = request_bits_of(raw);
+  return done != 0;
+}
+
+void Request::wait() {
+  if (!pending()) return;
+  MPI_Request raw = native_request(handle_);
+  OPFORGE_MPI_CALL(MPI_Wait(&raw, MPI_STATUS_IGNORE));
+  handle_ = request_bits_of(raw);
+}
+
 std::string Communicator::broadcast(const std::string& value, int root) const {
   std::vector<char> bytes(value.begin(), value.end());
   broadcast(bytes, root);

@@ -29,6 +29,30 @@ template <typename T> constexpr Datatype datatype_of() {
   else static_assert(sizeof(T) == 0, "type has no MPI datatype mapping");
 }
 
+/// Owner of a pending non-blocking operation's MPI_Request. A collective
+/// cannot be cancelled or freed while pending, so destruction waits for it.
+class Request {
+public:
+  Request() noexcept = default;
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+  Request(Request&& other) noexcept;
+  Request& operator=(Request&& other) noexcept;
+  ~Request();
+
+  bool pending() const noexcept { return handle_ != null_bits_; }
+  /// Drives progress; true once the operation has completed.
+  bool test();
+  void wait();
+
+private:
+  friend class Communicator;
+  explicit Request(std::uintptr_t handle_bits) noexcept : handle_(handle_bits) {}
+  static std::uintptr_t null_bits() noexcept;
+  std::uintptr_t null_bits_ = null_bits();
+  std::uintptr_t handle_ = null_bits_;
+};
+
 /// Owner (or non-owning view, for MPI_COMM_WORLD/SELF) of an MPI communicator.
 /// Owned communicators are freed on destruction while MPI is still running.
 class Communicator {
@@ -55,6 +79,10 @@ public:
 
   void broadcast(void* data, std::size_t count, Datatype type, int root) const;
   void allreduce_in_place(void* data, std::size_t count, Datatype type, ReduceOp op) const;
+  /// Non-blocking allreduce (MPI_Iallreduce); `data` must stay alive and
+  /// untouched until the request completes. Every rank must start its
+  /// non-blocking collectives in the same order.
+  Request iallreduce_in_place(void* data, std::size_t count, Datatype type, ReduceOp op) const;
 
   template <typename T> void broadcast(T* data, std::size_t count, int root) const {
     broadcast(data, count, datatype_of<T>(), root);

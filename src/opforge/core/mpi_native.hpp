@@ -28,6 +28,20 @@ inline std::uintptr_t handle_bits_of(MPI_Comm raw) {
   return bits;
 }
 
+static_assert(sizeof(MPI_Request) <= sizeof(std::uintptr_t), "MPI_Request must fit in an integer");
+
+inline MPI_Request native_request(std::uintptr_t bits) {
+  MPI_Request raw;
+  std::memcpy(&raw, &bits, sizeof raw);
+  return raw;
+}
+
+inline std::uintptr_t request_bits_of(MPI_Request raw) {
+  std::uintptr_t bits = 0;
+  std::memcpy(&bits, &raw, sizeof raw);
+  return bits;
+}
+
 std::string mpi_error_string(int code);
 MPI_Datatype native(Datatype type);
 MPI_Op native(ReduceOp op);

@@ -1,6 +1,7 @@
 #include "opforge/train/fno.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 
 #include "opforge/core/error.hpp"
@@ -19,12 +20,15 @@ PointwiseLinearImpl::PointwiseLinearImpl(std::int64_t in, std::int64_t out) {
 }
 
 torch::Tensor PointwiseLinearImpl::forward(const torch::Tensor& x) {
-  // [B, C, ...] -> [B, ..., C] -> linear -> back.
-  auto moved = x.movedim(1, -1);
-  return torch::nn::functional::linear(moved, weight, bias).movedim(-1, 1);
+  // W [out, in] times each sample's [in, points] block, then the bias per row.
+  auto shape = x.sizes().vec();
+  shape[1] = weight.size(0);
+  const auto flat = x.reshape({x.size(0), x.size(1), -1});
+  return (left_multiply(weight, flat) + bias.unsqueeze(-1)).view(shape);
 }
 
-SpectralConvImpl::SpectralConvImpl(SpectralConvOptions o) : options(std::move(o)) {
+SpectralConvImpl::SpectralConvImpl(SpectralConvOptions o)
+    : options(std::move(o)), spectrum_(options.modes(), options.transform()) {
   const auto d = options.modes().size();
   OPFORGE_CHECK(d >= 1 && d <= 4, UsageError, "spectral convolution: 1 to 4 dimensions, got ", d);
   const double scale = 1.0 / double(options.in_channels() * options.out_channels());
@@ -36,35 +40,36 @@ SpectralConvImpl::SpectralConvImpl(SpectralConvOptions o) : options(std::move(o)
     weights.push_back(register_parameter("weights" + std::to_string(c + 1), scale * torch::rand(shape)));
 }
 
+torch::Tensor SpectralConvImpl::spectral_weights() const {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  // Corner c holds the high frequencies of axis a when bit a of c is set:
+  // join low and high halves axis by axis.
+  std::function<torch::Tensor(std::int64_t, std::size_t)> join = [&](std::int64_t axis, std::size_t corner) {
+    if (axis + 1 >= d) return torch::view_as_complex(weights[corner]);
+    return torch::cat({join(axis + 1, corner), join(axis + 1, corner | (std::size_t{1} << axis))}, 2 + axis);
+  };
+  return join(0, 0);
+}
+
 torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
-  std::vector<std::int64_t> dims, sizes;
-  for (std::int64_t a = 0; a < d; ++a) {
-    dims.push_back(x.dim() - d + a);
-    sizes.push_back(x.size(x.dim() - d + a));
-  }
+  std::vector<std::int64_t> sizes;
+  for (std::int64_t a = 0; a < d; ++a) sizes.push_back(x.size(x.dim() - d + a));
   for (std::int64_t a = 0; a < d; ++a) {
     const std::int64_t available = a + 1 < d ? sizes[a] / 2 : sizes[a] / 2 + 1;
     OPFORGE_CHECK(options.modes()[a] <= available, UsageError, "spectral convolution: ", options.modes()[a],
                   " modes on an axis of ", sizes[a], " points (at most ", available, ")");
   }
-  const auto x_ft = torch::fft::rfftn(x, c10::nullopt, dims);
-  std::vector<std::int64_t> out_shape{x.size(0), options.out_channels()};
-  for (std::int64_t a = 0; a < d; ++a) out_shape.push_back(x_ft.size(2 + a));
-  auto out_ft = torch::zeros(out_shape, x_ft.options());
-  // einsum over channels: "bi<xyzw>,io<xyzw>->bo<xyzw>"
-  const std::string axes = std::string("xyzw").substr(0, static_cast<std::size_t>(d));
-  const std::string equation = "bi" + axes + ",io" + axes + "->bo" + axes;
-  for (std::size_t c = 0; c < weights.size(); ++c) {
-    std::vector<torch::indexing::TensorIndex> index{Slice(), Slice()};
-    for (std::int64_t a = 0; a < d; ++a) {
-      const std::int64_t m = options.modes()[a];
-      const bool high = a + 1 < d && ((c >> a) & 1);  // the last (rFFT) axis only has low modes
-      index.emplace_back(high ? Slice(-m, None) : Slice(None, m));
-    }
-    out_ft.index_put_(index, torch::einsum(equation, {x_ft.index(index), torch::view_as_complex(weights[c])}));
-  }
-  return torch::fft::irfftn(out_ft, sizes, dims);
+  const auto batch = x.size(0), in = options.in_channels(), out = options.out_channels();
+  const auto x_ft = spectrum_.forward(x);  // [B, in, 2m_1, ..., m_d]
+  auto mode_shape = x_ft.sizes().vec();
+  // Channel mixing per mode, "bi<k>,io<k>->bo<k>", as one batched product over the kept modes.
+  const auto modes = x_ft[0][0].numel();
+  const auto per_mode_input = x_ft.reshape({batch, in, modes}).permute({2, 0, 1});
+  const auto per_mode_weight = spectral_weights().reshape({in, out, modes}).permute({2, 0, 1});
+  mode_shape[1] = out;
+  const auto out_ft = torch::bmm(per_mode_input, per_mode_weight).permute({1, 2, 0}).reshape(mode_shape);
+  return spectrum_.inverse(out_ft, sizes);
 }
 
 std::vector<std::int64_t> parse_padding(const config::Section& s, std::int64_t spatial_dims, std::int64_t fallback) {
@@ -118,7 +123,8 @@ FnoImpl::FnoImpl(FnoOptions o) : options(std::move(o)) {
   lift = register_module("lift", PointwiseLinear(options.in_channels() + d, options.width()));
   for (std::int64_t l = 0; l < options.layers(); ++l) {
     spectral.push_back(register_module("spectral" + std::to_string(l),
-                                       SpectralConv(SpectralConvOptions(options.width(), options.width(), options.modes()))));
+                                       SpectralConv(SpectralConvOptions(options.width(), options.width(), options.modes())
+                                                    .transform(options.spectral_transform()))));
     skip.push_back(register_module("skip" + std::to_string(l), PointwiseLinear(options.width(), options.width())));
   }
   project1 = register_module("project1", PointwiseLinear(options.width(), options.projection()));
@@ -159,7 +165,7 @@ std::string FnoImpl::describe() const {
   out << "fno modes=" << describe_list(options.modes()) << " width=" << options.width() << " layers="
       << options.layers() << " padding=" << describe_list(options.padding())
       << " projection=" << options.projection() << " " << options.activation()
-      << (options.input_skip() ? " input_skip" : "");
+      << (options.input_skip() ? " input_skip" : "") << " transform=" << to_string(options.spectral_transform());
   return out.str();
 }
 

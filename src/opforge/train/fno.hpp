@@ -10,10 +10,13 @@
 #include <vector>
 
 #include "opforge/train/model.hpp"
+#include "opforge/train/spectral_transform.hpp"
 
 namespace opforge::train {
 
-/// Pointwise (1x1) linear map over the channel axis of [B, C, spatial...].
+/// Pointwise (1x1) linear map over the channel axis of [B, C, spatial...],
+/// computed as one batched GEMM on the contiguous [B, C, points] layout (no
+/// channels-last copies).
 class PointwiseLinearImpl : public torch::nn::Module {
 public:
   PointwiseLinearImpl(std::int64_t in, std::int64_t out);
@@ -30,11 +33,15 @@ struct SpectralConvOptions {
   /// Fourier modes kept per spatial dimension (1 to 4 entries; the fourth is
   /// time in the space-time operators of LESnets).
   TORCH_ARG(std::vector<std::int64_t>, modes);
+  /// How the kept modes are computed (the same function either way).
+  TORCH_ARG(SpectralTransform, transform) = SpectralTransform::dft;
 };
 
 /// Spectral convolution: rFFT over the spatial axes, multiply the lowest
 /// modes by learned complex weights (one tensor per corner of the spectrum:
-/// 2^(d-1) of them), zero the rest, inverse rFFT.
+/// 2^(d-1) of them), zero the rest, inverse rFFT. The rFFT and its inverse
+/// are truncated transforms (spectral_transform.hpp) that only compute the
+/// kept modes.
 class SpectralConvImpl : public torch::nn::Module {
 public:
   explicit SpectralConvImpl(SpectralConvOptions options);
@@ -42,6 +49,12 @@ public:
   SpectralConvOptions options;
   /// weights[c] has shape [in, out, modes..., 2] (real and imaginary parts).
   std::vector<torch::Tensor> weights;
+
+private:
+  /// The corner weights as one complex [in, out, 2m_1, ..., m_d] block, in
+  /// the layout of the truncated spectrum.
+  torch::Tensor spectral_weights() const;
+  TruncatedSpectrum spectrum_;
 };
 TORCH_MODULE(SpectralConv);
 
@@ -59,6 +72,7 @@ struct FnoOptions {
   /// Add the input to the output (needs C_in = C_out): the operator learns
   /// the change from its input, e.g. u(t_k) - u0 in a space-time roll-out.
   TORCH_ARG(bool, input_skip) = false;
+  TORCH_ARG(SpectralTransform, spectral_transform) = SpectralTransform::dft;
   TORCH_ARG(std::int64_t, in_channels) = 1;
   TORCH_ARG(std::int64_t, out_channels) = 1;
 };
@@ -90,7 +104,7 @@ std::vector<std::int64_t> parse_padding(const config::Section& section, std::int
 torch::Tensor pad_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
 torch::Tensor crop_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
 /// The keys FNO and IFNO share (modes, width, padding, projection,
-/// activation, input_skip), read from `s` into `o`.
+/// activation, input_skip, spectral_transform), read from `s` into `o`.
 template <typename Options>
 void parse_fourier_options(const config::Section& s, const ModelShape& shape, std::int64_t default_padding,
                            Options& o) {
@@ -103,6 +117,7 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
   o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
   o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
   o.input_skip(s.get<bool>("input_skip", false));
+  o.spectral_transform(parse_spectral_transform(s.choice("spectral_transform", {"dft", "fft"}, std::string("dft"))));
   if (o.input_skip() && shape.in_channels != shape.out_channels)
     s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
                              std::to_string(shape.out_channels) + ")");

@@ -25,6 +25,7 @@ struct IfnoOptions {
   /// Add the input to the output (needs C_in = C_out): the operator learns
   /// the change from its input, e.g. u(t_k) - u0 in a space-time roll-out.
   TORCH_ARG(bool, input_skip) = false;
+  TORCH_ARG(SpectralTransform, spectral_transform) = SpectralTransform::dft;
   TORCH_ARG(std::int64_t, in_channels) = 1;
   TORCH_ARG(std::int64_t, out_channels) = 1;
 };

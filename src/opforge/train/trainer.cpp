@@ -39,9 +39,10 @@ struct TrainingOptions {
   std::int64_t threads = 1;
   bool resume_auto = false;
   config::Section schedule_section;
+  bool overlap_allreduce = true;
 
   static TrainingOptions parse(const config::Section& s) {
-    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, s, 0.0, 1, 1, false, s.section_or_empty("schedule")};
+    TrainingOptions o{10, 20, "adam", 1e-3, 1e-4, s, 0.0, 1, 1, false, s.section_or_empty("schedule"), true};
     o.epochs = s.get<std::int64_t>("epochs", o.epochs, config::at_least(1));
     o.batch_size = s.get<std::int64_t>("batch_size", o.batch_size, config::at_least(1));
     const config::Section optimizer = s.section_or_empty("optimizer");
@@ -53,6 +54,7 @@ struct TrainingOptions {
     o.checkpoint_every = s.get<std::int64_t>("checkpoint_every", 1, config::at_least(1));
     o.threads = s.get<std::int64_t>("threads", 1, config::at_least(1));
     o.resume_auto = s.choice("resume", {"never", "auto"}, std::string("never")) == "auto";
+    o.overlap_allreduce = s.get<bool>("overlap_allreduce", true);
     return o;
   }
 };
@@ -306,7 +308,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     std::ofstream(run_directory + "/config.yaml") << document.resolved_yaml();
   }
   broadcast_parameters(comm, *model);
-  GradientSync sync(comm, *model);
+  GradientSync sync(comm, *model, 4u << 20, options.overlap_allreduce);
   logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", train_indices.size(),
                 " training / ", test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
                 options.batch_size);
