@@ -22,6 +22,7 @@ using namespace opforge;
 
 const Communicator& world() { return Environment::current().world(); }
 std::string suffix() { return test_support::rank_count_suffix(); }
+using test_support::fresh_directory;
 
 constexpr std::int64_t n = 8, frames = 4, samples = 8;
 
@@ -76,12 +77,6 @@ config::Document config_for(const std::string& data, const std::string& run, con
   return config::Document::parse(yaml, "les.yaml");
 }
 
-std::string fresh(const std::string& run) {
-  if (world().rank() == 0) std::filesystem::remove_all(run);
-  world().barrier();
-  return run;
-}
-
 std::vector<torch::Tensor> weights(const std::string& path) {
   torch::serialize::InputArchive archive;
   archive.load_from(path);
@@ -92,19 +87,19 @@ std::vector<torch::Tensor> weights(const std::string& path) {
 
 TEST(LesTraining, PhysicsOnlyTrainingReadsNoLabelsAndLowersTheResidual) {
   const std::string data = write_trajectories("les_physics");
-  const std::string run = fresh("run_les_physics" + suffix());
+  const std::string run = fresh_directory("run_les_physics" + suffix());
   const auto report = train::train_model(world(), config_for(data, run, "{type: les}"), {});
   ASSERT_EQ(report.history.size(), 3u);
   EXPECT_TRUE(std::isfinite(report.history.back().test_l2));
   EXPECT_LT(report.history.back().train_loss, report.history.front().train_loss);
   // With labels in the loss the NaN labels are found and refused.
-  EXPECT_THROW(train::train_model(world(), config_for(data, fresh(run + "_data"), "{type: les, data_weight: 1}"), {}),
-               IoError);
+  const std::string data_run = fresh_directory(run + "_data");
+  EXPECT_THROW(train::train_model(world(), config_for(data, data_run, "{type: les, data_weight: 1}"), {}), IoError);
 }
 
 TEST(LesTraining, DataParallelRanksMatchOneProcessWithThePhysicsLoss) {
   const std::string data = write_trajectories("les_parallel");
-  const std::string run = fresh("run_les_parallel" + suffix());
+  const std::string run = fresh_directory("run_les_parallel" + suffix());
   const std::string own = "run_les_serial" + suffix() + "_rank" + std::to_string(world().rank());
   std::filesystem::remove_all(own);
   train::train_model(world(), config_for(data, run, "{type: les}"), {});
@@ -118,7 +113,7 @@ TEST(LesTraining, DataParallelRanksMatchOneProcessWithThePhysicsLoss) {
 
 TEST(LesTraining, RolloutWritesPerFrameErrorsEnergiesAndSpectra) {
   const std::string data = write_trajectories("les_rollout");
-  const std::string run = fresh("run_les_rollout" + suffix());
+  const std::string run = fresh_directory("run_les_rollout" + suffix());
   // Two calls of two frames cover the four stored frames.
   const auto model = "{type: ifno, modes: [2, 2, 2, 2], width: 4, iterations: 3, input_skip: true}";
   const std::string yaml = "seed: 1\n"

@@ -20,6 +20,7 @@ using namespace opforge;
 
 const Communicator& world() { return Environment::current().world(); }
 std::string suffix() { return test_support::rank_count_suffix(); }
+using test_support::fresh_directory;
 
 /// 24 samples on 16 x 16: input a random smooth field, output its square
 /// smoothed: learnable in a few epochs. `nan_at` >= 0 puts a NaN in that output.
@@ -62,13 +63,6 @@ config::Document config_for(const std::string& data, const std::string& run, std
                            "optimizer: {type: adam, lr: 0.005}}\n"
                            "output: {directory: " + run + "}\n";
   return config::Document::parse(yaml, "train.yaml");
-}
-
-/// A run directory name, emptied first so that reruns of the suite start clean.
-std::string fresh(const std::string& run) {
-  if (world().rank() == 0) std::filesystem::remove_all(run);
-  world().barrier();
-  return run;
 }
 
 std::vector<torch::Tensor> weights(const std::string& path, const std::string& model_yaml = small_fno) {
@@ -123,7 +117,7 @@ TEST(Training, DataParallelEquivalenceHoldsForMgnoWithTheH1Loss) {
 
 TEST(Training, ValidationSplitSelectsTheBestEpochAndKeepsItsWeights) {
   const std::string data = write_dataset("train_validation");
-  const std::string run = fresh("run_validation" + suffix());
+  const std::string run = fresh_directory("run_validation" + suffix());
   const auto report = train::train_model(
       world(), config_for(data, run, 6, "", small_fno, "train: [0, 16], validation: [16, 20], test: [20, 24]"), {});
   ASSERT_EQ(report.history.size(), 6u);
@@ -159,7 +153,8 @@ TEST(Training, ResumingAfterTwoEpochsEqualsFourEpochsStraight) {
   // A learning rate that changes every epoch: resuming must restore the
   // schedule's position as well as the model and optimizer state.
   const std::string data = write_dataset("train_resume");
-  const std::string straight = fresh("run_straight" + suffix()), resumed = fresh("run_resumed" + suffix());
+  const std::string straight = fresh_directory("run_straight" + suffix());
+  const std::string resumed = fresh_directory("run_resumed" + suffix());
   const std::string schedule = "schedule: {type: step, step_size: 1, gamma: 0.7}, ";
   train::train_model(world(), config_for(data, straight, 4, schedule), {});
   train::train_model(world(), config_for(data, resumed, 2, schedule), {});
@@ -176,7 +171,8 @@ TEST(Training, PreemptedMidEpochAndResumedEqualsAnUninterruptedRun) {
   // 20 samples, global batch 6: 4 steps per epoch. Stop after 6 steps (epoch 2,
   // step 2), resume, finish 3 epochs: same parameters and losses as straight.
   const std::string data = write_dataset("train_preempt");
-  const std::string straight = fresh("run_preempt_straight" + suffix()), stopped = fresh("run_preempt_stopped" + suffix());
+  const std::string straight = fresh_directory("run_preempt_straight" + suffix());
+  const std::string stopped = fresh_directory("run_preempt_stopped" + suffix());
   const std::string schedule = "schedule: {type: onecycle}, ";
   const auto reference = train::train_model(world(), config_for(data, straight, 3, schedule), {});
   train::TrainCommand preempt;
@@ -196,7 +192,7 @@ TEST(Training, PreemptedMidEpochAndResumedEqualsAnUninterruptedRun) {
 
 TEST(Training, PreemptedAtAnEpochEndResumesWithResumeAuto) {
   const std::string data = write_dataset("train_preempt_auto");
-  const std::string run = fresh("run_preempt_auto" + suffix());
+  const std::string run = fresh_directory("run_preempt_auto" + suffix());
   train::TrainCommand preempt;
   preempt.stop_after_steps = 4;  // exactly one epoch
   const auto first = train::train_model(world(), config_for(data, run, 2, "resume: auto, "), preempt);
@@ -211,7 +207,7 @@ TEST(Training, PreemptedAtAnEpochEndResumesWithResumeAuto) {
 TEST(Training, DatasetWithNanIsRefusedOnEveryRankNamingTheSample) {
   const std::string poisoned = write_dataset("train_nan", 5);
   const std::string message = test_support::message_of<IoError>(
-      [&] { train::train_model(world(), config_for(poisoned, fresh("run_nan_data" + suffix()), 1), {}); });
+      [&] { train::train_model(world(), config_for(poisoned, fresh_directory("run_nan_data" + suffix()), 1), {}); });
   EXPECT_NE(message.find("dataset '" + poisoned + "': sample 5 has a NaN or infinite value in /output"),
             std::string::npos)
       << message;
@@ -219,7 +215,7 @@ TEST(Training, DatasetWithNanIsRefusedOnEveryRankNamingTheSample) {
 
 TEST(Training, DivergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
   const std::string data = write_dataset("train_diverge");
-  const std::string run = fresh("run_diverge" + suffix());
+  const std::string run = fresh_directory("run_diverge" + suffix());
   train::train_model(world(), config_for(data, run, 1), {});
   const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
   const std::string message = test_support::message_of<Error>([&] {
@@ -236,7 +232,7 @@ TEST(Training, DivergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
 TEST(Training, UnwritableCheckpointIsAClearErrorOnEveryRankAndKeepsThePreviousOne) {
   // A directory where the temporary checkpoint file must go: unwritable even for root.
   const std::string data = write_dataset("train_unwritable");
-  const std::string run = fresh("run_unwritable" + suffix());
+  const std::string run = fresh_directory("run_unwritable" + suffix());
   train::train_model(world(), config_for(data, run, 1), {});
   const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
   if (world().rank() == 0) std::filesystem::create_directories(run + "/checkpoint.pt.tmp/blocked");

@@ -119,7 +119,7 @@ Request Communicator::iallreduce_in_place(void* data, std::size_t count, Datatyp
 
 std::uintptr_t Request::null_bits() noexcept { return request_bits_of(MPI_REQUEST_NULL); }
 
-Request::Request(Request&& other) noexcept : handle_(other.handle_) { other.handle_ = other.null_bits_; }
+Request::Request(Request&& other) noexcept : handle_(other.handle_) { other.handle_ = null_bits(); }
 
 Request& Request::operator=(Request&& other) noexcept {
   if (this != &other) {
@@ -130,7 +130,7 @@ Request& Request::operator=(Request&& other) noexcept {
       }
     }
     handle_ = other.handle_;
-    other.handle_ = other.null_bits_;
+    other.handle_ = null_bits();
   }
   return *this;
 }

@@ -40,7 +40,7 @@ public:
   Request& operator=(Request&& other) noexcept;
   ~Request();
 
-  bool pending() const noexcept { return handle_ != null_bits_; }
+  bool pending() const noexcept { return handle_ != null_bits(); }
   /// Drives progress; true once the operation has completed.
   bool test();
   void wait();
@@ -49,8 +49,7 @@ private:
   friend class Communicator;
   explicit Request(std::uintptr_t handle_bits) noexcept : handle_(handle_bits) {}
   static std::uintptr_t null_bits() noexcept;
-  std::uintptr_t null_bits_ = null_bits();
-  std::uintptr_t handle_ = null_bits_;
+  std::uintptr_t handle_ = null_bits();
 };
 
 /// Owner (or non-owning view, for MPI_COMM_WORLD/SELF) of an MPI communicator.

@@ -56,7 +56,9 @@ GenerateOptions parse_generate_options(const config::Section& root, const std::s
   o.num_samples = root.get<std::int64_t>("num_samples", o.num_samples, config::at_least(1));
   const config::Section output = root.section_or_empty("output");
   o.output_path = output.get<std::string>("path", "data/" + pde_type + ".h5");
-  o.value_type = output.choice("value_type", {"float32", "float64"}, std::string("float32"));
+  o.value_type = output.choice("value_type", {"float32", "float64"}, std::string("float32")) == "float64"
+                     ? io::ValueType::float64
+                     : io::ValueType::float32;
   o.overwrite = output.get<bool>("overwrite", false);
   o.resume = output.get<bool>("resume", true);
   return o;
@@ -136,7 +138,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   layout.output_channels = {"solution"};
   layout.spatial_shape = {s, s};
   layout.coordinates = {io::linspace(0.0, 1.0, s), io::linspace(0.0, 1.0, s)};
-  layout.value_type = options.value_type == "float64" ? io::ValueType::float64 : io::ValueType::float32;
+  layout.value_type = options.value_type;
   layout.meta = {{"seed", io::MetaType::int64, "global seed: sample i's random fields are a function of (seed, i)"},
                  {"iterations", io::MetaType::int32, "Krylov iterations"},
                  {"residual", io::MetaType::float64, "true relative residual ||b - Ax|| / ||b||"},

@@ -21,7 +21,7 @@ namespace opforge::generate {
 /// `petsc_options:` (see docs/generation.md).
 struct GenerateOptions {
   std::string output_path;  ///< default data/<pde.type>.h5
-  std::string value_type = "float32";
+  io::ValueType value_type = io::ValueType::float32;  ///< output.value_type
   bool overwrite = false;
   bool resume = true;  ///< continue an interrupted run's .partial file
   std::int64_t seed = 0;

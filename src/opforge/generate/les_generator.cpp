@@ -39,7 +39,7 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
   for (std::int64_t k = 1; k <= les.frames; ++k) layout.times.push_back(double(k) * les.frame_interval);
   const double spacing = 2.0 * M_PI / double(n);
   layout.coordinates.assign(3, io::linspace(0.0, spacing * double(n - 1), n));
-  layout.value_type = options.value_type == "float64" ? io::ValueType::float64 : io::ValueType::float32;
+  layout.value_type = options.value_type;
   layout.meta = {{"seed", io::MetaType::int64, "global seed: sample i's initial field is a function of (seed, i)"},
                  {"energy", io::MetaType::float64, "kinetic energy <|u|^2>/2 of the input field"},
                  {"dissipation", io::MetaType::float64, "resolved + subgrid dissipation rate of the input field"},

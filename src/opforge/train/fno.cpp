@@ -122,9 +122,7 @@ FnoImpl::FnoImpl(FnoOptions o) : options(std::move(o)) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   lift = register_module("lift", PointwiseLinear(options.in_channels() + d, options.width()));
   for (std::int64_t l = 0; l < options.layers(); ++l) {
-    spectral.push_back(register_module("spectral" + std::to_string(l),
-                                       SpectralConv(SpectralConvOptions(options.width(), options.width(), options.modes())
-                                                    .transform(options.spectral_transform()))));
+    spectral.push_back(register_module("spectral" + std::to_string(l), make_fourier_layer(options)));
     skip.push_back(register_module("skip" + std::to_string(l), PointwiseLinear(options.width(), options.width())));
   }
   project1 = register_module("project1", PointwiseLinear(options.width(), options.projection()));
@@ -163,9 +161,7 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
 std::string FnoImpl::describe() const {
   std::ostringstream out;
   out << "fno modes=" << describe_list(options.modes()) << " width=" << options.width() << " layers="
-      << options.layers() << " padding=" << describe_list(options.padding())
-      << " projection=" << options.projection() << " " << options.activation()
-      << (options.input_skip() ? " input_skip" : "") << " transform=" << to_string(options.spectral_transform());
+      << options.layers() << describe_fourier_options(options);
   return out.str();
 }
 

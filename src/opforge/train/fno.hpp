@@ -129,4 +129,17 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
 std::string describe_list(const std::vector<std::int64_t>& values);
 
+/// The Fourier layer K of an FNO or IFNO (width -> width, its modes and transform).
+template <typename Options>
+SpectralConv make_fourier_layer(const Options& o) {
+  return SpectralConv(SpectralConvOptions(o.width(), o.width(), o.modes()).transform(o.spectral_transform()));
+}
+/// " padding=... projection=... <activation>[ input_skip] transform=...": the
+/// end of FNO's and IFNO's describe().
+template <typename Options>
+std::string describe_fourier_options(const Options& o) {
+  return " padding=" + describe_list(o.padding()) + " projection=" + std::to_string(o.projection()) + " " +
+         o.activation() + (o.input_skip() ? " input_skip" : "") + " transform=" + to_string(o.spectral_transform());
+}
+
 }  // namespace opforge::train

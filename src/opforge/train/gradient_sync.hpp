@@ -26,7 +26,8 @@ public:
   /// @param bucket_bytes  gradients are reduced in flat buckets of about this size
   /// @param overlap       start each bucket's reduction during backward (needs one
   ///                      backward per allreduce())
-  GradientSync(const Communicator& comm, torch::nn::Module& module, std::size_t bucket_bytes = 4u << 20,
+  static constexpr std::size_t default_bucket_bytes = 4u << 20;
+  GradientSync(const Communicator& comm, torch::nn::Module& module, std::size_t bucket_bytes = default_bucket_bytes,
                bool overlap = true);
   ~GradientSync();
   GradientSync(const GradientSync&) = delete;

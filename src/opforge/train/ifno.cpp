@@ -16,9 +16,7 @@ IfnoOptions IfnoOptions::parse(const config::Section& s, const ModelShape& shape
 IfnoImpl::IfnoImpl(IfnoOptions o) : options(std::move(o)) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   lift = register_module("lift", PointwiseLinear(options.in_channels() + d, options.width()));
-  spectral = register_module("spectral",
-                             SpectralConv(SpectralConvOptions(options.width(), options.width(), options.modes())
-                                                 .transform(options.spectral_transform())));
+  spectral = register_module("spectral", make_fourier_layer(options));
   skip = register_module("skip", PointwiseLinear(options.width(), options.width()));
   project1 = register_module("project1", PointwiseLinear(options.width(), options.projection()));
   project2 = register_module("project2", PointwiseLinear(options.projection(), options.out_channels()));
@@ -42,9 +40,7 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
 std::string IfnoImpl::describe() const {
   std::ostringstream out;
   out << "ifno modes=" << describe_list(options.modes()) << " width=" << options.width()
-      << " iterations=" << options.iterations() << " padding=" << describe_list(options.padding())
-      << " projection=" << options.projection() << " " << options.activation()
-      << (options.input_skip() ? " input_skip" : "") << " transform=" << to_string(options.spectral_transform());
+      << " iterations=" << options.iterations() << describe_fourier_options(options);
   return out.str();
 }
 

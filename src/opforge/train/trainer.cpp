@@ -308,7 +308,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     std::ofstream(run_directory + "/config.yaml") << document.resolved_yaml();
   }
   broadcast_parameters(comm, *model);
-  GradientSync sync(comm, *model, 4u << 20, options.overlap_allreduce);
+  GradientSync sync(comm, *model, GradientSync::default_bucket_bytes, options.overlap_allreduce);
   logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", train_indices.size(),
                 " training / ", test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
                 options.batch_size);
