@@ -14,6 +14,14 @@ per-channel normalisation over the training set, relative L2 on decoded
 outputs, Adam 1e-3 with weight decay 1e-4 and lr x0.5 every --step-size
 epochs; samples are held in memory as opforge's cache does. Prints samples/s
 per epoch and, with --test, the test relative L2 (mean, median, max).
+
+LibTorch 1.13 (Debian's python3-torch) returns garbage from the float32 GELU
+backward when the incoming gradient is strided differently from the input
+(pytorch/pytorch#112006): here the skip branch's channels-last gradient. All
+parameters below the last GELU then get wrong gradients (relative error
+1e7-1e12 against float64) and the loop learns very slowly. `gelu` below
+makes that gradient contiguous; the script checks its float32 gradients
+against float64 before training and stops if they disagree.
 """
 import argparse
 import time
@@ -21,6 +29,13 @@ import time
 import h5py
 import torch
 import torch.nn.functional as F
+
+
+def gelu(x):
+    y = F.gelu(x)
+    if y.requires_grad:
+        y.register_hook(lambda grad: grad.contiguous())  # see the module docstring
+    return y
 
 
 class SpectralConv2d(torch.nn.Module):
@@ -60,13 +75,28 @@ class FNO2d(torch.nn.Module):
         for layer, (k, w) in enumerate(zip(self.spectral, self.skip)):
             x = k(x) + w(x.movedim(1, -1)).movedim(-1, 1)
             if layer < 3:
-                x = F.gelu(x)
+                x = gelu(x)
         x = x[..., :-self.padding, :-self.padding]
-        return self.project2(F.gelu(self.project1(x.movedim(1, -1)))).movedim(-1, 1)
+        return self.project2(gelu(self.project1(x.movedim(1, -1)))).movedim(-1, 1)
 
 
 def relative_l2(prediction, truth):
     return (prediction - truth).flatten(1).norm(dim=1) / truth.flatten(1).norm(dim=1)
+
+
+def check_gradients(cin, size):
+    """float32 parameter gradients of a fresh model agree with float64 ones."""
+    model32 = FNO2d(cin)
+    model64 = FNO2d(cin).double()
+    model64.load_state_dict({k: v.double() for k, v in model32.state_dict().items()})
+    x, y = torch.randn(2, cin, size, size), torch.randn(2, 1, size, size)
+    relative_l2(model32(x), y).mean().backward()
+    relative_l2(model64(x.double()), y.double()).mean().backward()
+    worst = max(((p32.grad.double() - p64.grad).norm() / p64.grad.norm()).item()
+                for p32, p64 in zip(model32.parameters(), model64.parameters()))
+    if worst > 1e-3:
+        raise SystemExit(f"float32 gradients disagree with float64 (worst relative error {worst:.1e})")
+    return worst
 
 
 def main():
@@ -90,7 +120,10 @@ def main():
             test_y = torch.from_numpy(f["output"][(slice(*args.test),) + sub])
     mx, sx = x.mean((0, 2, 3), keepdim=True), x.std((0, 2, 3), keepdim=True) + 1e-5
     my, sy = y.mean((0, 2, 3), keepdim=True), y.std((0, 2, 3), keepdim=True) + 1e-5
-    model = FNO2d()
+    worst = check_gradients(x.shape[1], x.shape[-1])
+    torch.manual_seed(0)
+    model = FNO2d(x.shape[1])
+    print(f"float32 gradients checked against float64 (worst relative error {worst:.1e})")
     print(f"threads {torch.get_num_threads()}, parameters {sum(p.numel() for p in model.parameters())}, "
           f"grid {x.shape[-2]}x{x.shape[-1]}")
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)

@@ -71,6 +71,25 @@ TEST_F(SequenceSolverTest, WithoutFallbackAFailedSolveIsReportedNotConverged) {
   EXPECT_GT(record.residual, 1e-3);
 }
 
+TEST_F(SequenceSolverTest, InitialGuessPreviousStartsFromTheLastSolution) {
+  solve::GridSystem system(Environment::current().world(), 24);
+  const auto op = darcy->sample(0, 0).op;
+  system.assemble_matrix(op);
+  system.assemble_rhs(op);
+  for (const std::string guess : {"zero", "previous"}) {
+    solve::SequenceSolver solver(Environment::current().world(),
+                                 solver_options("solver: {ksp_type: cg, pc_type: jacobi, initial_guess: " + guess + "}"));
+    system.clear_solution();
+    const auto first = solver.solve(system, true);
+    const auto again = solver.solve(system, false);  // same system: the previous solution already solves it
+    ASSERT_TRUE(first.converged && again.converged) << guess;
+    EXPECT_GT(first.iterations, 5) << guess;
+    if (guess == "zero") EXPECT_EQ(again.iterations, first.iterations);
+    else EXPECT_EQ(again.iterations, 0);
+  }
+  EXPECT_THROW(solver_options("solver: {initial_guess: neighbour}"), ConfigError);
+}
+
 TEST(SolverOptions, RejectsNonPositiveToleranceAndUnknownFallback) {
   EXPECT_THROW(solver_options("solver: {rtol: 0}"), ConfigError);
   EXPECT_THROW(solver_options("solver: {rtol: -1.0e-8}"), ConfigError);

@@ -96,7 +96,8 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   if (world.size() % options.ranks_per_solve != 0)
     root.fail("ranks_per_solve", "must divide the number of ranks (" + std::to_string(world.size()) + "), got " +
                                      std::to_string(options.ranks_per_solve));
-  const solve::SolverOptions solver_options = solve::SolverOptions::parse_in(root, family->positive_definite());
+  const solve::SolverOptions solver_options =
+      solve::SolverOptions::parse_in(root, family->positive_definite(), family->fixed_matrix());
   const auto order = solve_orders().create(options.order, root.section_or_empty("sorting"));
   const ScopedPetscOptions petsc_options =
       env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
@@ -149,6 +150,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
                  {"solve_position", io::MetaType::int64, "position of the sample in its group's solve order"}};
 
   solve::GridSystem system(group_comm, s);
+  system.set_coarsest_grid_nodes(family->coarsest_grid_nodes());
   solve::SequenceSolver solver(group_comm, solver_options);
 
   io::Provenance provenance;

@@ -9,6 +9,8 @@
 /// evaluated on the s x s node grid with FFTW's DCT-I (any s >= 2).
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "opforge/pde/field.hpp"
 #include "opforge/pde/random.hpp"
@@ -37,6 +39,12 @@ public:
 private:
   std::int64_t s_;
   GrfOptions options_;
+  /// Per-mode factor of xi_kl in the DCT input, computed once: a draw then
+  /// costs s^2 normals and one DCT, not s^2 pow() calls.
+  std::vector<double> coefficient_scale_;
+  /// The s x s DCT-I, planned once (FFTW's planner is slow and not
+  /// thread-safe; executing a plan on new arrays is both fast and safe).
+  std::shared_ptr<void> plan_;
 };
 
 }  // namespace opforge::pde

@@ -35,6 +35,10 @@ public:
   virtual bool fixed_matrix() const = 0;
   /// True when the discrete operator is symmetric positive definite.
   virtual bool positive_definite() const = 0;
+  /// Fewest interior nodes per axis a multigrid coarse grid may have and
+  /// still represent the operator (0: no limit). Wave problems need a few
+  /// grid points per wavelength on every level.
+  virtual std::int64_t coarsest_grid_nodes() const { return 0; }
   /// Problem `index` under `seed`: depends on nothing else.
   virtual PdeSample sample(std::uint64_t seed, std::int64_t index) const = 0;
   /// One line for logs and provenance.

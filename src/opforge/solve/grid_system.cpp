@@ -10,6 +10,7 @@ namespace opforge::solve {
 
 struct GridSystem::Impl {
   std::int64_t s = 0;
+  std::int64_t coarsest_grid_nodes = 0;
   PetscOwner<DM> da;
   PetscOwner<Mat> A;
   PetscOwner<Vec> b, x, r, natural, gathered;
@@ -35,9 +36,13 @@ GridSystem::GridSystem(const Communicator& comm, std::int64_t s) : impl_(std::ma
 
 GridSystem::~GridSystem() = default;
 
+_p_DM* GridSystem::grid() const { return impl_->da; }
+void GridSystem::set_coarsest_grid_nodes(std::int64_t nodes) { impl_->coarsest_grid_nodes = nodes; }
+std::int64_t GridSystem::coarsest_grid_nodes() const { return impl_->coarsest_grid_nodes; }
 _p_Mat* GridSystem::matrix() const { return impl_->A; }
 _p_Vec* GridSystem::rhs() const { return impl_->b; }
 _p_Vec* GridSystem::solution() const { return impl_->x; }
+void GridSystem::clear_solution() { OPFORGE_PETSC_CALL(VecZeroEntries(impl_->x)); }
 std::int64_t GridSystem::unknowns() const { return (impl_->s - 2) * (impl_->s - 2); }
 
 void GridSystem::assemble_matrix(const pde::EllipticOperator& op) {

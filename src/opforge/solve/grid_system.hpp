@@ -10,6 +10,7 @@
 
 #include "opforge/pde/elliptic_operator.hpp"
 
+struct _p_DM;
 struct _p_Mat;
 struct _p_Vec;
 
@@ -31,9 +32,17 @@ public:
   /// Right-hand side of `op`.
   void assemble_rhs(const pde::EllipticOperator& op);
 
+  /// The DMDA of the interior nodes (its layout is the matrix's).
+  _p_DM* grid() const;
+  /// Fewest interior nodes per axis a multigrid coarse grid of this system
+  /// may have (PdeFamily::coarsest_grid_nodes; 0: no limit).
+  void set_coarsest_grid_nodes(std::int64_t nodes);
+  std::int64_t coarsest_grid_nodes() const;
   _p_Mat* matrix() const;
   _p_Vec* rhs() const;
   _p_Vec* solution() const;
+  /// Sets the solution vector to zero (the next warm-started solve starts cold).
+  void clear_solution();
   std::int64_t unknowns() const;
 
   /// ||b - A x|| / ||b|| computed explicitly (never a solver's estimate).

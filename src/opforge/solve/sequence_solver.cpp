@@ -8,6 +8,7 @@
 #include "opforge/core/petsc_check.hpp"
 #include "opforge/core/petsc_object.hpp"
 #include "opforge/solve/gcrodr.hpp"
+#include "opforge/solve/grid_multigrid.hpp"
 
 namespace opforge::solve {
 
@@ -26,14 +27,15 @@ SolverOptions SolverOptions::parse(const config::Section& s) {
     o.factor_package = s.choice("factor_package", {"mumps", "superlu_dist", "superlu", "petsc"});
   o.fallback = s.choice("fallback", {"mumps", "superlu_dist", "petsc", "none"}, o.fallback);
   o.accept_factor = s.get<double>("accept_factor", o.accept_factor, config::at_least(1.0));
+  o.start_from_previous = s.choice("initial_guess", {"zero", "previous"}, std::string("zero")) == "previous";
   return o;
 }
 
-SolverOptions SolverOptions::automatic(bool positive_definite) {
+SolverOptions SolverOptions::automatic(bool positive_definite, bool fixed_matrix) {
   SolverOptions o;
   if (positive_definite) {
     o.ksp_type = "cg";
-    o.pc_type = "hypre";
+    o.pc_type = fixed_matrix ? "hypre" : "mg";
   } else {
     o.ksp_type = "preonly";
     o.pc_type = "lu";
@@ -42,10 +44,10 @@ SolverOptions SolverOptions::automatic(bool positive_definite) {
   return o;
 }
 
-SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite) {
+SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite, bool fixed_matrix) {
   if (parent.is_scalar("solver")) {
     parent.choice("solver", {"auto"});
-    return automatic(positive_definite);
+    return automatic(positive_definite, fixed_matrix);
   }
   return parse(parent.section_or_empty("solver"));
 }
@@ -63,6 +65,8 @@ struct SequenceSolver::Impl {
   SolverOptions options;
   PetscOwner<KSP> ksp, fallback;
   bool fallback_has_operator = false;
+  /// Object id of the grid the geometric multigrid hierarchy was built for (-1: none).
+  PetscObjectId multigrid_grid = -1;
 
   explicit Impl(Communicator c) : comm(std::move(c)) {}
 
@@ -87,6 +91,9 @@ SequenceSolver::SequenceSolver(const Communicator& comm, const SolverOptions& op
   OPFORGE_PETSC_CALL(KSPGMRESSetRestart(m.ksp, options.restart));  // ignored by non-GMRES types
   gcrodr_set_sizes(m.ksp, options.restart, options.recycle);        // ignored by non-GCRO-DR types
   OPFORGE_PETSC_CALL(KSPSetTolerances(m.ksp, options.rtol, options.atol, PETSC_DEFAULT, options.max_it));
+  // The tolerance stays relative to ||b|| (PETSc's default), so a warm start
+  // saves iterations instead of lowering the bar.
+  if (options.start_from_previous) OPFORGE_PETSC_CALL(KSPSetInitialGuessNonzero(m.ksp, PETSC_TRUE));
   if (!options.pc_type.empty()) {
     PC pc;
     OPFORGE_PETSC_CALL(KSPGetPC(m.ksp, &pc));
@@ -141,6 +148,14 @@ SolveRecord SequenceSolver::solve(GridSystem& system, bool operator_changed) {
   if (operator_changed) {
     OPFORGE_PETSC_CALL(KSPSetOperators(m.ksp, system.matrix(), system.matrix()));
     m.fallback_has_operator = false;
+    PC pc;
+    OPFORGE_PETSC_CALL(KSPGetPC(m.ksp, &pc));
+    PetscObjectId grid_id;
+    OPFORGE_PETSC_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(system.grid()), &grid_id));
+    if (is_multigrid(pc) && grid_id != m.multigrid_grid) {
+      setup_grid_multigrid(pc, system);
+      m.multigrid_grid = grid_id;
+    }
   }
   OPFORGE_PETSC_CALL(KSPSolve(m.ksp, system.rhs(), system.solution()));
   PetscInt iterations = 0;

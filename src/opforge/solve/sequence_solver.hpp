@@ -33,15 +33,22 @@ struct SolverOptions {
   std::string fallback = "mumps";
   /// A solve is accepted when ||b - Ax|| / ||b|| <= accept_factor * rtol.
   double accept_factor = 10.0;
+  /// Start each solve from the previous system's solution (`previous`: along
+  /// a sorted order, a neighbour's) instead of zero (`zero`).
+  bool start_from_previous = false;
 
   static SolverOptions parse(const config::Section& section);
   /// `solver: auto`: the fastest strategy measured for this kind of problem
-  /// (docs/benchmarks.md): CG + BoomerAMG for SPD operators (its setup is
-  /// reused across a fixed matrix), sparse LU with MUMPS for indefinite ones,
-  /// where every Krylov method measured failed or was slower.
-  static SolverOptions automatic(bool positive_definite);
+  /// (docs/benchmarks.md, bench_solver_auto). SPD with a matrix that changes
+  /// per system: CG + geometric multigrid on the grid (one hierarchy for the
+  /// whole sequence, only the Galerkin coarse operators recomputed), since a
+  /// fresh algebraic multigrid setup per system costs more than the solve.
+  /// SPD with a fixed matrix: CG + BoomerAMG, whose setup is then paid once.
+  /// Indefinite: sparse LU with MUMPS, where every Krylov method measured
+  /// failed or was slower.
+  static SolverOptions automatic(bool positive_definite, bool fixed_matrix);
   /// Parses `solver:` as a mapping, or `solver: auto` via automatic().
-  static SolverOptions parse_in(const config::Section& parent, bool positive_definite);
+  static SolverOptions parse_in(const config::Section& parent, bool positive_definite, bool fixed_matrix);
 };
 
 struct SolveRecord {

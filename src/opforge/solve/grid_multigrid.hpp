@@ -1,0 +1,59 @@
+#pragma once
+/// @file
+/// Geometric multigrid for a GridSystem: PETSc's PCMG with a grid hierarchy
+/// built from the system's DMDA. Coarse grids halve the interior node count
+/// per axis (M -> (M - 1) / 2, nested when M is odd); interpolation is
+/// bilinear between vertex-centred grids of any size, with zero Dirichlet
+/// values on the boundary; coarse operators are Galerkin products P^T A P, so
+/// only they (a few sparse triple products) are recomputed when the matrix
+/// changes. That reuses the one hierarchy for every system of a sequence,
+/// where an algebraic multigrid rebuilds its whole setup per system.
+///
+/// Selected with `pc_type: mg` (or -pc_type mg); -pc_mg_levels sets the depth
+/// (default: coarsen while the coarse grid keeps >= 4 nodes per axis, 2 per
+/// process and GridSystem::coarsest_grid_nodes(), which resolves the waves of
+/// an indefinite Helmholtz operator, down to about 8 x 8), and the -mg_levels_* / -mg_coarse_*
+/// options reach the smoothers and the coarse solver. The default smoother is
+/// one symmetric SOR sweep before and after (Richardson), which needs no
+/// setup, so a V-cycle is symmetric and CG may use it.
+
+#include <cstdint>
+#include <vector>
+
+struct _p_PC;
+
+namespace opforge::solve {
+
+class GridSystem;
+
+/// Interior nodes per axis of the next coarser grid: (fine - 1) / 2.
+std::int64_t coarser_grid_size(std::int64_t fine);
+
+/// Interior node counts per axis from the finest grid down, for `levels`
+/// levels, or automatically (levels <= 0). Never coarsens below
+/// `min_per_axis` nodes per axis.
+std::vector<std::int64_t> grid_hierarchy_sizes(std::int64_t finest, int levels, std::int64_t min_per_axis = 4);
+
+/// One fine node's bilinear interpolation from a coarse grid along one axis:
+/// coarse nodes `left` and `left + 1` with their weights; an index outside
+/// [0, coarse) is a boundary node (value 0), its weight is to be dropped.
+struct LinearStencil {
+  std::int64_t left = 0;
+  double left_weight = 0.0;
+  double right_weight = 0.0;
+};
+/// Interior node `i` of a grid with `fine` interior nodes on [0, 1] against a
+/// grid with `coarse` interior nodes (exact integer arithmetic: nested nodes
+/// get weight 1 exactly).
+LinearStencil linear_interpolation_stencil(std::int64_t i, std::int64_t fine, std::int64_t coarse);
+
+/// Turn `pc` (of type PCMG) into geometric multigrid on `system`'s grid. The
+/// level count is -pc_mg_levels (with the PC's prefix) if given, capped
+/// to what the grid allows, else automatic. Collective on the system's
+/// communicator.
+void setup_grid_multigrid(_p_PC* pc, const GridSystem& system);
+
+/// True when `pc` is of type PCMG.
+bool is_multigrid(_p_PC* pc);
+
+}  // namespace opforge::solve
