@@ -5,11 +5,11 @@
 //
 // Per family and size, one rank, rtol 1e-8 on the true residual: the
 // standard fresh-per-system solver (CG + BoomerAMG; MUMPS for indefinite
-// Helmholtz), GAMG with its interpolation reused along the sequence, CG with
-// the grid multigrid hierarchy (built once, Galerkin coarse operators per
-// system), SKR on top of it (GCRO-DR + grid MG along the greedy order), the
-// paper's SKR (GCRO-DR(40, 20) + ILU along the greedy order), MUMPS LU, and
-// `solver: auto`. Prints ms per sample (whole generation and solve only) and
+// Helmholtz), GAMG with its interpolation reused along the sequence, CG (or
+// GMRES when indefinite) with the grid multigrid hierarchy (built once,
+// Galerkin coarse operators per system), SKR on top of it (GCRO-DR + grid MG
+// along the greedy order), the paper's SKR (GCRO-DR(40, 20) + ILU along the
+// greedy order), MUMPS LU, and `solver: auto`. Prints ms per sample (whole generation and solve only) and
 // the ratio of each to the standard solver's whole generation time.
 
 #include <iomanip>
@@ -27,20 +27,24 @@ namespace {
 struct Strategy {
   std::string name;
   std::string yaml;  ///< solver:, order: and petsc_options: lines
-  bool spd_only = false;
+  enum class Families { all, spd, indefinite } families = Families::all;
   bool hard = false;  ///< slow on indefinite problems: run --hard-samples there
 };
 
 const std::vector<Strategy>& strategies() {
+  using F = Strategy::Families;
   static const std::vector<Strategy> list{
-      {"CG + BoomerAMG, fresh per system", "solver: {ksp_type: cg, pc_type: hypre}\n", true},
+      {"CG + BoomerAMG, fresh per system", "solver: {ksp_type: cg, pc_type: hypre}\n", F::spd},
       {"CG + GAMG, interpolation reused", "solver: {ksp_type: cg, pc_type: gamg}\n"
                                           "petsc_options: {-pc_gamg_reuse_interpolation: true}\n",
-       true},
-      {"CG + grid MG (hierarchy reused)", "solver: {ksp_type: cg, pc_type: mg}\n", true},
-      {"SKR: GCRO-DR + grid MG, greedy", "solver: {ksp_type: gcrodr, pc_type: mg}\norder: greedy\n", true},
+       F::spd},
+      {"CG + grid MG (hierarchy reused)", "solver: {ksp_type: cg, pc_type: mg}\n", F::spd},
+      {"GMRES(40) + grid MG (hierarchy reused)", "solver: {ksp_type: gmres, pc_type: mg}\n", F::indefinite},
+      {"SKR: GCRO-DR(40,20) + grid MG, greedy", "solver: {ksp_type: gcrodr, pc_type: mg}\norder: greedy\n"},
+      {"SKR: GCRO-DR(40,2) + grid MG, greedy",
+       "solver: {ksp_type: gcrodr, recycle: 2, pc_type: mg}\norder: greedy\n", F::indefinite},
       {"SKR: GCRO-DR(40,20) + ILU, greedy", "solver: {ksp_type: gcrodr, pc_type: ilu, fallback: none}\norder: greedy\n",
-       false, true},
+       F::all, true},
       {"MUMPS LU", "solver: {ksp_type: preonly, pc_type: lu, factor_package: mumps}\n"},
       {"solver: auto", "solver: auto\n"},
   };
@@ -75,7 +79,9 @@ int main(int argc, char** argv) {
       const bool spd = family != "helmholtz";
       for (long size : sizes)
         for (const auto& strategy : strategies()) {
-          if (strategy.spd_only && !spd) continue;
+          if ((strategy.families == Strategy::Families::spd && !spd) ||
+              (strategy.families == Strategy::Families::indefinite && spd))
+            continue;
           Row row{family, strategy.name, size, (!spd && strategy.hard) ? hard_samples : samples, {}};
           std::ostringstream yaml;
           yaml << "seed: 0\nnum_samples: " << row.samples << "\npde: {type: " << family << ", resolution: " << size

@@ -68,6 +68,14 @@ TEST(OperatorProperties, HelmholtzOperatorIsSymmetricIndefinite) {
   EXPECT_GT(*std::max_element(lambda.begin(), lambda.end()), 0.0);
 }
 
+TEST(OperatorProperties, HelmholtzCoarsestGridKeepsEightPointsPerWavelength) {
+  // 2 pi (N + 1) / k_max >= 8 with N the interior nodes per axis; the other
+  // families set no limit.
+  EXPECT_EQ(family("pde: {type: helmholtz, k_max: 39}")->coarsest_grid_nodes(), 49);
+  EXPECT_EQ(family("pde: {type: helmholtz, k_min: 1, k_max: 3}")->coarsest_grid_nodes(), 3);
+  EXPECT_EQ(family("pde: {type: darcy}")->coarsest_grid_nodes(), 0);
+}
+
 TEST(OperatorProperties, FixedMatrixFamiliesShareTheMatrixAndVaryTheRightHandSide) {
   for (const char* yaml : {"pde: {type: poisson, resolution: 12}", "pde: {type: heat, resolution: 12}"}) {
     const auto f = family(yaml);

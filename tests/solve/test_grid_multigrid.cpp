@@ -110,6 +110,26 @@ TEST_P(GridMultigridTest, CgWithGridMultigridSolvesDarcySequenceInFewIterations)
 // Even interior count (non-nested hierarchy) and odd (nested).
 INSTANTIATE_TEST_SUITE_P(Resolutions, GridMultigridTest, ::testing::Values(std::int64_t{66}, std::int64_t{67}));
 
+// Indefinite Helmholtz: GMRES with the grid hierarchy, whose coarsest grid
+// keeps eight points per wavelength, converges on the true residual.
+TEST(GridMultigrid, GmresWithGridMultigridSolvesIndefiniteHelmholtz) {
+  const auto doc = config::Document::parse("pde: {type: helmholtz, resolution: 102}", "pde.yaml");
+  const auto helmholtz = pde::make_pde_family(doc.root().section("pde"));
+  const Communicator& world = Environment::current().world();
+  solve::GridSystem system(world, 102);
+  system.set_coarsest_grid_nodes(helmholtz->coarsest_grid_nodes());  // 49: levels of 100 and 49 nodes per axis
+  solve::SequenceSolver solver(world, options_from("solver: {ksp_type: gmres, pc_type: mg, fallback: none}"));
+  for (std::int64_t index = 0; index < 2; ++index) {
+    const auto op = helmholtz->sample(0, index).op;
+    system.assemble_matrix(op);
+    system.assemble_rhs(op);
+    const auto record = solver.solve(system, true);
+    EXPECT_TRUE(record.converged) << "sample " << index << ": residual " << record.residual;
+    EXPECT_LE(record.residual, 1e-8);
+    EXPECT_LE(record.iterations, 25) << "sample " << index;
+  }
+}
+
 TEST(GridMultigrid, LevelCountFollowsPcMgLevelsOption) {
   const Communicator& world = Environment::current().world();
   const auto doc = config::Document::parse("pde: {type: poisson, resolution: 66}", "pde.yaml");

@@ -4,9 +4,9 @@
 #include <petscksp.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "opforge/core/error.hpp"
+#include "opforge/core/mpi_native.hpp"
 #include "opforge/core/petsc_check.hpp"
 #include "opforge/core/petsc_object.hpp"
 #include "opforge/solve/grid_system.hpp"
@@ -156,8 +156,17 @@ void setup_grid_multigrid(PC pc, const GridSystem& system) {
     OPFORGE_PETSC_CALL(PCSetType(smoother_pc, PCSOR));
     OPFORGE_PETSC_CALL(KSPSetFromOptions(smoother));
   }
+  // A direct coarse solve, also when the grid allows no coarsening at all (one
+  // level): PCMG would otherwise smooth there, which an indefinite operator
+  // defeats. In parallel the coarse problem is solved redundantly on each rank.
   KSP coarse;
+  PC coarse_pc;
+  PetscMPIInt ranks = 1;
+  OPFORGE_MPI_CALL(MPI_Comm_size(comm, &ranks));
   OPFORGE_PETSC_CALL(PCMGGetCoarseSolve(pc, &coarse));
+  OPFORGE_PETSC_CALL(KSPSetType(coarse, KSPPREONLY));
+  OPFORGE_PETSC_CALL(KSPGetPC(coarse, &coarse_pc));
+  OPFORGE_PETSC_CALL(PCSetType(coarse_pc, ranks == 1 ? PCLU : PCREDUNDANT));
   OPFORGE_PETSC_CALL(KSPSetFromOptions(coarse));
 }
 

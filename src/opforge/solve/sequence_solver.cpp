@@ -37,9 +37,8 @@ SolverOptions SolverOptions::automatic(bool positive_definite, bool fixed_matrix
     o.ksp_type = "cg";
     o.pc_type = fixed_matrix ? "hypre" : "mg";
   } else {
-    o.ksp_type = "preonly";
-    o.pc_type = "lu";
-    o.factor_package = "mumps";
+    o.ksp_type = "gmres";
+    o.pc_type = "mg";
   }
   return o;
 }

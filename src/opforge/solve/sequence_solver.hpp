@@ -39,13 +39,12 @@ struct SolverOptions {
 
   static SolverOptions parse(const config::Section& section);
   /// `solver: auto`: the fastest strategy measured for this kind of problem
-  /// (docs/benchmarks.md, bench_solver_auto). SPD with a matrix that changes
-  /// per system: CG + geometric multigrid on the grid (one hierarchy for the
-  /// whole sequence, only the Galerkin coarse operators recomputed), since a
-  /// fresh algebraic multigrid setup per system costs more than the solve.
-  /// SPD with a fixed matrix: CG + BoomerAMG, whose setup is then paid once.
-  /// Indefinite: sparse LU with MUMPS, where every Krylov method measured
-  /// failed or was slower.
+  /// (docs/benchmarks.md, bench_solver_auto). Matrix new per system: a Krylov
+  /// method with geometric multigrid on the grid (one hierarchy for the whole
+  /// sequence, only the Galerkin coarse operators recomputed; for wave
+  /// problems the coarsest grid still resolves the waves): CG when SPD,
+  /// GMRES(40) when indefinite, where it beats sparse LU from 4e4 unknowns.
+  /// Fixed SPD matrix: CG + BoomerAMG, whose setup is then paid once.
   static SolverOptions automatic(bool positive_definite, bool fixed_matrix);
   /// Parses `solver:` as a mapping, or `solver: auto` via automatic().
   static SolverOptions parse_in(const config::Section& parent, bool positive_definite, bool fixed_matrix);
