@@ -35,7 +35,7 @@ LinearStencil linear_interpolation_stencil(std::int64_t i, std::int64_t fine, st
   // fraction over (fine + 1) so that nested nodes land exactly on integers.
   const std::int64_t denominator = fine + 1;
   const std::int64_t numerator = (i + 1) * (coarse + 1) - denominator;  // >= -denominator + 1
-  std::int64_t left = numerator >= 0 ? numerator / denominator : -((-numerator + denominator - 1) / denominator);
+  const std::int64_t left = numerator >= 0 ? numerator / denominator : -((-numerator + denominator - 1) / denominator);
   const double fraction = static_cast<double>(numerator - left * denominator) / static_cast<double>(denominator);
   LinearStencil stencil;
   stencil.left = left;
@@ -56,9 +56,9 @@ PetscOwner<Mat> build_interpolation(DM fine_da, DM coarse_da) {
                                  nullptr, nullptr, nullptr, nullptr, nullptr));
   OPFORGE_PETSC_CALL(DMDAGetInfo(coarse_da, nullptr, &coarse_n, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                                  nullptr, nullptr, nullptr, nullptr, nullptr));
-  PetscInt xs, ys, xm, ym, cxs, cys, cxm, cym;
+  PetscInt xs, ys, xm, ym, coarse_xm, coarse_ym;
   OPFORGE_PETSC_CALL(DMDAGetCorners(fine_da, &xs, &ys, nullptr, &xm, &ym, nullptr));
-  OPFORGE_PETSC_CALL(DMDAGetCorners(coarse_da, &cxs, &cys, nullptr, &cxm, &cym, nullptr));
+  OPFORGE_PETSC_CALL(DMDAGetCorners(coarse_da, nullptr, nullptr, nullptr, &coarse_xm, &coarse_ym, nullptr));
 
   // Columns are named by natural coarse index first, then mapped to PETSc's
   // ordering with the coarse grid's application ordering in one call.
@@ -85,7 +85,7 @@ PetscOwner<Mat> build_interpolation(DM fine_da, DM coarse_da) {
   OPFORGE_PETSC_CALL(AOApplicationToPetsc(ordering, static_cast<PetscInt>(columns.size()), columns.data()));
 
   PetscOwner<Mat> interpolation;
-  OPFORGE_PETSC_CALL(MatCreateAIJ(comm, xm * ym, cxm * cym, PETSC_DETERMINE, PETSC_DETERMINE, 4, nullptr, 4, nullptr,
+  OPFORGE_PETSC_CALL(MatCreateAIJ(comm, xm * ym, coarse_xm * coarse_ym, PETSC_DETERMINE, PETSC_DETERMINE, 4, nullptr, 4, nullptr,
                                   interpolation.out()));
   PetscInt first_row;
   OPFORGE_PETSC_CALL(MatGetOwnershipRange(interpolation, &first_row, nullptr));

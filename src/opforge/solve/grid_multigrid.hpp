@@ -9,13 +9,15 @@
 /// changes. That reuses the one hierarchy for every system of a sequence,
 /// where an algebraic multigrid rebuilds its whole setup per system.
 ///
-/// Selected with `pc_type: mg` (or -pc_type mg); -pc_mg_levels sets the depth
-/// (default: coarsen while the coarse grid keeps >= 4 nodes per axis, 2 per
-/// process and GridSystem::coarsest_grid_nodes(), which resolves the waves of
-/// an indefinite Helmholtz operator, down to about 8 x 8), and the -mg_levels_* / -mg_coarse_*
-/// options reach the smoothers and the coarse solver. The default smoother is
-/// one symmetric SOR sweep before and after (Richardson), which needs no
-/// setup, so a V-cycle is symmetric and CG may use it.
+/// Selected with `pc_type: mg` (or -pc_type mg); -pc_mg_levels sets the
+/// depth. By default it coarsens down to about 8 x 8 while the coarse grid
+/// keeps >= 4 nodes per axis, 2 per process and
+/// GridSystem::coarsest_grid_nodes() (which resolves the waves of an
+/// indefinite Helmholtz operator). The -mg_levels_* / -mg_coarse_* options
+/// reach the smoothers and the coarse solver. The default smoother is one
+/// symmetric SOR sweep before and after (Richardson), which needs no setup,
+/// so a V-cycle is symmetric and CG may use it; the coarsest grid is solved
+/// by LU (redundantly in parallel), also when no coarsening is possible.
 
 #include <cstdint>
 #include <vector>
