@@ -2,6 +2,8 @@
 
 #include <petscdmda.h>
 
+#include <vector>
+
 #include "opforge/core/mpi_native.hpp"
 #include "opforge/core/petsc_check.hpp"
 #include "opforge/core/petsc_object.hpp"
@@ -15,6 +17,13 @@ struct GridSystem::Impl {
   PetscOwner<Mat> A;
   PetscOwner<Vec> b, x, r, natural, gathered;
   PetscOwner<VecScatter> to_zero;
+  /// PETSc global index of every point of the ghosted local box, x fastest
+  /// (what MatSetValuesStencil looks up per entry, computed once).
+  std::vector<PetscInt> ghosted_global;
+  PetscInt ghost_x = 0, ghost_y = 0, ghost_width = 0;
+  PetscInt global_index(PetscInt i, PetscInt j) const {
+    return ghosted_global[static_cast<std::size_t>((j - ghost_y) * ghost_width + (i - ghost_x))];
+  }
 };
 
 GridSystem::GridSystem(const Communicator& comm, std::int64_t s) : impl_(std::make_unique<Impl>()) {
@@ -32,6 +41,15 @@ GridSystem::GridSystem(const Communicator& comm, std::int64_t s) : impl_(std::ma
   OPFORGE_PETSC_CALL(VecDuplicate(m.b, m.r.out()));
   OPFORGE_PETSC_CALL(DMDACreateNaturalVector(m.da, m.natural.out()));
   OPFORGE_PETSC_CALL(VecScatterCreateToZero(m.natural, m.to_zero.out(), m.gathered.out()));
+  ISLocalToGlobalMapping local_to_global;  // owned by the DMDA
+  OPFORGE_PETSC_CALL(DMGetLocalToGlobalMapping(m.da, &local_to_global));
+  PetscInt count = 0;
+  const PetscInt* indices = nullptr;
+  OPFORGE_PETSC_CALL(ISLocalToGlobalMappingGetSize(local_to_global, &count));
+  OPFORGE_PETSC_CALL(ISLocalToGlobalMappingGetIndices(local_to_global, &indices));
+  m.ghosted_global.assign(indices, indices + count);
+  OPFORGE_PETSC_CALL(ISLocalToGlobalMappingRestoreIndices(local_to_global, &indices));
+  OPFORGE_PETSC_CALL(DMDAGetGhostCorners(m.da, &m.ghost_x, &m.ghost_y, nullptr, &m.ghost_width, nullptr, nullptr));
 }
 
 GridSystem::~GridSystem() = default;
@@ -55,30 +73,26 @@ void GridSystem::assemble_matrix(const pde::EllipticOperator& op) {
   for (PetscInt j = ys; j < ys + ym; ++j)
     for (PetscInt i = xs; i < xs + xm; ++i) {
       const std::int64_t gi = i + 1, gj = j + 1;  // grid node of DMDA point (i, j)
-      MatStencil row{};
-      row.i = i;
-      row.j = j;
+      const PetscInt row = m.global_index(i, j);
       if (op.dirichlet[op.index(gi, gj)]) {
-        OPFORGE_PETSC_CALL(MatSetValuesStencil(m.A, 1, &row, 1, &row, &op.dirichlet_diagonal, INSERT_VALUES));
+        OPFORGE_PETSC_CALL(MatSetValues(m.A, 1, &row, 1, &row, &op.dirichlet_diagonal, INSERT_VALUES));
         continue;
       }
-      MatStencil columns[5];
-      PetscScalar values[5];
-      int count = 0;
-      columns[count] = row;
-      values[count++] = op.diagonal(gi, gj);
-      auto couple = [&](PetscInt ci, PetscInt cj, double weight) {
-        if (ci < 0 || cj < 0 || ci > last || cj > last) return;  // outer boundary: in the RHS
-        if (op.dirichlet[op.index(ci + 1, cj + 1)]) return;      // masked node: in the RHS
-        columns[count].i = ci;
-        columns[count].j = cj;
-        values[count++] = -weight;
+      // Global indices straight from the table; a negative column (outer
+      // boundary or masked node, both moved to the RHS) is skipped by PETSc.
+      PetscInt columns[5] = {row, -1, -1, -1, -1};
+      PetscScalar values[5] = {op.diagonal(gi, gj), 0, 0, 0, 0};
+      auto couple = [&](int slot, PetscInt ci, PetscInt cj, double weight) {
+        if (ci < 0 || cj < 0 || ci > last || cj > last) return;
+        if (op.dirichlet[op.index(ci + 1, cj + 1)]) return;
+        columns[slot] = m.global_index(ci, cj);
+        values[slot] = -weight;
       };
-      couple(i + 1, j, op.east[op.index(gi, gj)]);
-      couple(i - 1, j, op.east[op.index(gi - 1, gj)]);
-      couple(i, j + 1, op.north[op.index(gi, gj)]);
-      couple(i, j - 1, op.north[op.index(gi, gj - 1)]);
-      OPFORGE_PETSC_CALL(MatSetValuesStencil(m.A, 1, &row, count, columns, values, INSERT_VALUES));
+      couple(1, i + 1, j, op.east[op.index(gi, gj)]);
+      couple(2, i - 1, j, op.east[op.index(gi - 1, gj)]);
+      couple(3, i, j + 1, op.north[op.index(gi, gj)]);
+      couple(4, i, j - 1, op.north[op.index(gi, gj - 1)]);
+      OPFORGE_PETSC_CALL(MatSetValues(m.A, 1, &row, 5, columns, values, INSERT_VALUES));
     }
   OPFORGE_PETSC_CALL(MatAssemblyBegin(m.A, MAT_FINAL_ASSEMBLY));
   OPFORGE_PETSC_CALL(MatAssemblyEnd(m.A, MAT_FINAL_ASSEMBLY));
