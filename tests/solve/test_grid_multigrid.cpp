@@ -82,7 +82,8 @@ TEST_P(GridMultigridTest, CgWithGridMultigridSolvesDarcySequenceInFewIterations)
   const auto darcy = pde::make_pde_family(doc.root().section("pde"));
   const Communicator& world = Environment::current().world();
   solve::GridSystem system(world, s);
-  solve::SequenceSolver multigrid(world, options_from("solver: {ksp_type: cg, pc_type: mg, rtol: 1.0e-8, fallback: none}"));
+  solve::SequenceSolver multigrid(world,
+                                  options_from("solver: {ksp_type: cg, pc_type: mg, rtol: 1.0e-8, fallback: none}"));
   solve::SequenceSolver direct(world, options_from("solver: {ksp_type: preonly, pc_type: lu, factor_package: mumps}"));
   PetscOwner<Vec> reference;
   OPFORGE_PETSC_CALL(VecDuplicate(system.solution(), reference.out()));

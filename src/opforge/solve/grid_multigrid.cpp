@@ -85,8 +85,8 @@ PetscOwner<Mat> build_interpolation(DM fine_da, DM coarse_da) {
   OPFORGE_PETSC_CALL(AOApplicationToPetsc(ordering, static_cast<PetscInt>(columns.size()), columns.data()));
 
   PetscOwner<Mat> interpolation;
-  OPFORGE_PETSC_CALL(MatCreateAIJ(comm, xm * ym, coarse_xm * coarse_ym, PETSC_DETERMINE, PETSC_DETERMINE, 4, nullptr, 4, nullptr,
-                                  interpolation.out()));
+  OPFORGE_PETSC_CALL(MatCreateAIJ(comm, xm * ym, coarse_xm * coarse_ym, PETSC_DETERMINE, PETSC_DETERMINE, 4, nullptr,
+                                  4, nullptr, interpolation.out()));
   PetscInt first_row;
   OPFORGE_PETSC_CALL(MatGetOwnershipRange(interpolation, &first_row, nullptr));
   for (std::size_t row = 0; row + 1 < row_start.size(); ++row) {
