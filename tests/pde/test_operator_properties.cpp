@@ -9,17 +9,13 @@
 #include "opforge/core/petsc_object.hpp"
 #include "opforge/pde/pde_family.hpp"
 #include "opforge/solve/grid_system.hpp"
+#include "support/from_yaml.hpp"
 
 namespace {
 
 using namespace opforge;
 
-std::unique_ptr<pde::PdeFamily> family(const std::string& yaml) {
-  const auto doc = config::Document::parse(yaml, "test.yaml");
-  auto made = pde::make_pde_family(doc.root().section("pde"));
-  doc.finish();
-  return made;
-}
+using test_support::pde_family;
 
 /// Eigenvalues of the assembled matrix (dense; small grids only).
 std::vector<double> eigenvalues(Mat A) {
@@ -48,7 +44,7 @@ bool symmetric(Mat A) {
 }
 
 TEST(OperatorProperties, DarcyOperatorIsSymmetricPositiveDefinite) {
-  const auto darcy = family("pde: {type: darcy, resolution: 12}");
+  const auto darcy = pde_family("pde: {type: darcy, resolution: 12}");
   solve::GridSystem system(Environment::current().world(), 12);
   for (std::int64_t i = 0; i < 3; ++i) {
     system.assemble_matrix(darcy->sample(5, i).op);
@@ -59,7 +55,7 @@ TEST(OperatorProperties, DarcyOperatorIsSymmetricPositiveDefinite) {
 }
 
 TEST(OperatorProperties, HelmholtzOperatorIsSymmetricIndefinite) {
-  const auto helmholtz = family("pde: {type: helmholtz, resolution: 16}");
+  const auto helmholtz = pde_family("pde: {type: helmholtz, resolution: 16}");
   solve::GridSystem system(Environment::current().world(), 16);
   system.assemble_matrix(helmholtz->sample(0, 0).op);
   EXPECT_TRUE(symmetric(system.matrix()));
@@ -71,14 +67,14 @@ TEST(OperatorProperties, HelmholtzOperatorIsSymmetricIndefinite) {
 TEST(OperatorProperties, HelmholtzCoarsestGridKeepsEightPointsPerWavelength) {
   // 2 pi (N + 1) / k_max >= 8 with N the interior nodes per axis; the other
   // families set no limit.
-  EXPECT_EQ(family("pde: {type: helmholtz, k_max: 39}")->coarsest_grid_nodes(), 49);
-  EXPECT_EQ(family("pde: {type: helmholtz, k_min: 1, k_max: 3}")->coarsest_grid_nodes(), 3);
-  EXPECT_EQ(family("pde: {type: darcy}")->coarsest_grid_nodes(), 0);
+  EXPECT_EQ(pde_family("pde: {type: helmholtz, k_max: 39}")->coarsest_grid_nodes(), 49);
+  EXPECT_EQ(pde_family("pde: {type: helmholtz, k_min: 1, k_max: 3}")->coarsest_grid_nodes(), 3);
+  EXPECT_EQ(pde_family("pde: {type: darcy}")->coarsest_grid_nodes(), 0);
 }
 
 TEST(OperatorProperties, FixedMatrixFamiliesShareTheMatrixAndVaryTheRightHandSide) {
   for (const char* yaml : {"pde: {type: poisson, resolution: 12}", "pde: {type: heat, resolution: 12}"}) {
-    const auto f = family(yaml);
+    const auto f = pde_family(yaml);
     ASSERT_TRUE(f->fixed_matrix());
     const auto first = f->sample(1, 0).op, second = f->sample(1, 1).op;
     EXPECT_EQ(first.east, second.east) << yaml;
@@ -86,8 +82,8 @@ TEST(OperatorProperties, FixedMatrixFamiliesShareTheMatrixAndVaryTheRightHandSid
     EXPECT_EQ(first.shift, second.shift) << yaml;
     EXPECT_NE(first.load == second.load && first.boundary == second.boundary, true) << yaml;
   }
-  EXPECT_FALSE(family("pde: {type: darcy, resolution: 12}")->fixed_matrix());
-  EXPECT_FALSE(family("pde: {type: heat, resolution: 12, conductivity: grf}")->fixed_matrix());
+  EXPECT_FALSE(pde_family("pde: {type: darcy, resolution: 12}")->fixed_matrix());
+  EXPECT_FALSE(pde_family("pde: {type: heat, resolution: 12, conductivity: grf}")->fixed_matrix());
 }
 
 TEST(OperatorProperties, PetscAssemblySolvesTheReferenceStencil) {
@@ -95,7 +91,7 @@ TEST(OperatorProperties, PetscAssemblySolvesTheReferenceStencil) {
   // both assemblies describe the same operator, Dirichlet elimination included.
   for (const char* yaml : {"pde: {type: darcy, resolution: 14, coefficient: exp}",
                            "pde: {type: heat, resolution: 14, geometry: l_shape}"}) {
-    const auto f = family(yaml);
+    const auto f = pde_family(yaml);
     const auto op = f->sample(3, 2).op;
     solve::GridSystem system(Environment::current().world(), 14);
     system.assemble_matrix(op);
@@ -120,8 +116,8 @@ TEST(OperatorProperties, PetscAssemblySolvesTheReferenceStencil) {
 }
 
 TEST(OperatorProperties, SamplesAreReproducibleFromSeedAndIndex) {
-  const auto a = family("pde: {type: darcy, resolution: 20}");
-  const auto b = family("pde: {type: darcy, resolution: 20}");
+  const auto a = pde_family("pde: {type: darcy, resolution: 20}");
+  const auto b = pde_family("pde: {type: darcy, resolution: 20}");
   EXPECT_EQ(a->sample(9, 4).inputs[0].values, b->sample(9, 4).inputs[0].values);
   EXPECT_NE(a->sample(9, 4).inputs[0].values, a->sample(9, 5).inputs[0].values);
   EXPECT_NE(a->sample(9, 4).inputs[0].values, a->sample(10, 4).inputs[0].values);

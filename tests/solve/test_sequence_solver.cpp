@@ -4,23 +4,17 @@
 #include "opforge/core/environment.hpp"
 #include "opforge/pde/pde_family.hpp"
 #include "opforge/solve/sequence_solver.hpp"
+#include "support/from_yaml.hpp"
 
 namespace {
 
 using namespace opforge;
-
-solve::SolverOptions solver_options(const std::string& yaml) {
-  const auto doc = config::Document::parse(yaml, "solver.yaml");
-  auto options = solve::SolverOptions::parse(doc.root().section_or_empty("solver"));
-  doc.finish();
-  return options;
-}
+using test_support::solver_options;
 
 struct SequenceSolverTest : ::testing::Test {
   std::unique_ptr<pde::PdeFamily> darcy;
   void SetUp() override {
-    const auto doc = config::Document::parse("pde: {type: darcy, resolution: 24}", "pde.yaml");
-    darcy = pde::make_pde_family(doc.root().section("pde"));
+    darcy = test_support::pde_family("pde: {type: darcy, resolution: 24}");
   }
 };
 

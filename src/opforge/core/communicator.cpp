@@ -123,24 +123,20 @@ Request::Request(Request&& other) noexcept : handle_(other.handle_) { other.hand
 
 Request& Request::operator=(Request&& other) noexcept {
   if (this != &other) {
-    if (pending()) {
-      try {
-        wait();
-      } catch (...) {
-      }
-    }
+    wait_quietly();
     handle_ = other.handle_;
     other.handle_ = null_bits();
   }
   return *this;
 }
 
-Request::~Request() {
-  if (!pending()) return;
+Request::~Request() { wait_quietly(); }
+
+void Request::wait_quietly() noexcept {
   try {
     wait();
   } catch (...) {
-    // A destructor must not throw; MPI's error handler has reported it.
+    // Called where nothing may throw; MPI's error handler has reported it.
   }
 }
 

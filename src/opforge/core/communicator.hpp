@@ -49,6 +49,8 @@ private:
   friend class Communicator;
   explicit Request(std::uintptr_t handle_bits) noexcept : handle_(handle_bits) {}
   static std::uintptr_t null_bits() noexcept;
+  /// wait(), for the destructor and move assignment: errors are swallowed.
+  void wait_quietly() noexcept;
   std::uintptr_t handle_ = null_bits();
 };
 

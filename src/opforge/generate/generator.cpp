@@ -149,8 +149,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
                  {"ksp_reason", io::MetaType::int32, "KSPConvergedReason of the Krylov solve"},
                  {"solve_position", io::MetaType::int64, "position of the sample in its group's solve order"}};
 
-  solve::GridSystem system(group_comm, s);
-  system.set_coarsest_grid_nodes(family->coarsest_grid_nodes());
+  solve::GridSystem system(group_comm, s, family->coarsest_grid_nodes());
   solve::SequenceSolver solver(group_comm, solver_options);
 
   io::Provenance provenance;

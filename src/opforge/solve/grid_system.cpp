@@ -26,10 +26,12 @@ struct GridSystem::Impl {
   }
 };
 
-GridSystem::GridSystem(const Communicator& comm, std::int64_t s) : impl_(std::make_unique<Impl>()) {
+GridSystem::GridSystem(const Communicator& comm, std::int64_t s, std::int64_t coarsest_grid_nodes)
+    : impl_(std::make_unique<Impl>()) {
   OPFORGE_CHECK(s >= 3, UsageError, "grid resolution must be >= 3, got ", s);
   Impl& m = *impl_;
   m.s = s;
+  m.coarsest_grid_nodes = coarsest_grid_nodes;
   const auto interior = static_cast<PetscInt>(s - 2);
   OPFORGE_PETSC_CALL(DMDACreate2d(native(comm), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, interior,
                                   interior, PETSC_DECIDE, PETSC_DECIDE, 1, 1, nullptr, nullptr, m.da.out()));
@@ -55,7 +57,6 @@ GridSystem::GridSystem(const Communicator& comm, std::int64_t s) : impl_(std::ma
 GridSystem::~GridSystem() = default;
 
 _p_DM* GridSystem::grid() const { return impl_->da; }
-void GridSystem::set_coarsest_grid_nodes(std::int64_t nodes) { impl_->coarsest_grid_nodes = nodes; }
 std::int64_t GridSystem::coarsest_grid_nodes() const { return impl_->coarsest_grid_nodes; }
 _p_Mat* GridSystem::matrix() const { return impl_->A; }
 _p_Vec* GridSystem::rhs() const { return impl_->b; }

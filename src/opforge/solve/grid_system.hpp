@@ -22,7 +22,8 @@ namespace opforge::solve {
 
 class GridSystem {
 public:
-  GridSystem(const Communicator& comm, std::int64_t s);
+  /// `coarsest_grid_nodes`: see coarsest_grid_nodes() (0: no limit).
+  GridSystem(const Communicator& comm, std::int64_t s, std::int64_t coarsest_grid_nodes = 0);
   GridSystem(const GridSystem&) = delete;
   GridSystem& operator=(const GridSystem&) = delete;
   ~GridSystem();
@@ -36,7 +37,6 @@ public:
   _p_DM* grid() const;
   /// Fewest interior nodes per axis a multigrid coarse grid of this system
   /// may have (PdeFamily::coarsest_grid_nodes; 0: no limit).
-  void set_coarsest_grid_nodes(std::int64_t nodes);
   std::int64_t coarsest_grid_nodes() const;
   _p_Mat* matrix() const;
   _p_Vec* rhs() const;
