@@ -34,6 +34,7 @@ def row(run):
         "spectrum": roll["spectrum_deviation_k1_10"],
         "op_s": roll["operator_seconds"],
         "les_s": roll["reference_seconds"],
+        "cs2": train.get("learned_smagorinsky_cs2"),
     }
 
 
@@ -46,6 +47,9 @@ def main(runs):
         print(f"| {r['run']} | {r['model']} | {r['parameters']:,} | {r['epochs']} | {r['s_per_epoch']:.1f} "
               f"| {r['l2_first']:.4f} | {r['l2_last']:.4f} (frame {r['frames']}) | {100 * r['energy_last']:.1f}% "
               f"| {100 * r['spectrum']:.1f}% | {r['op_s']:.3f} | {r['les_s']:.3f} | {r['les_s'] / r['op_s']:.2f}x |")
+    for r in rows:
+        if r["cs2"] is not None:
+            print(f"{r['run']}: learned C_s^2 = {r['cs2']:.5g}")
     data = [r for r in rows if "data" in r["run"]]
     if data:
         for r in rows:

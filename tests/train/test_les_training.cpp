@@ -24,10 +24,11 @@ const Communicator& world() { return Environment::current().world(); }
 std::string suffix() { return test_support::rank_count_suffix(); }
 using test_support::fresh_directory;
 
-constexpr std::int64_t n = 8, frames = 4, samples = 8;
+constexpr std::int64_t n = 8, frames = 4, samples = 9;
 
-/// 8 trajectories on 8^3 (4 frames 0.02 apart). The training samples [0, 6)
-/// get NaN labels: physics-only training must never read them.
+/// 9 trajectories on 8^3 (4 frames 0.02 apart). The training samples [0, 6)
+/// get NaN labels: physics-only training must never read them. [6, 8) is
+/// the test range; 8 is a labelled trajectory outside both (calibration).
 std::string write_trajectories(const std::string& name) {
   const std::string path = name + suffix() + ".h5";
   pde::Les3dOptions les;
@@ -67,11 +68,11 @@ const std::string tiny_fno =
     "{type: fno, modes: [2, 2, 2, 2], width: 4, layers: 2, padding: [0, 0, 0, 2], projection: 8, input_skip: true}";
 
 config::Document config_for(const std::string& data, const std::string& run, const std::string& loss,
-                            const std::string& model = tiny_fno) {
+                            const std::string& model = tiny_fno, int epochs = 3) {
   const std::string yaml = "seed: 1\n"
                            "data: {path: " + data + ", train: [0, 6], test: [6, 8], normalize: false, frames: 4}\n"
                            "model: " + model + "\n"
-                           "training: {epochs: 3, batch_size: 2, loss: " + loss +
+                           "training: {epochs: " + std::to_string(epochs) + ", batch_size: 2, loss: " + loss +
                            ", optimizer: {type: adam, lr: 0.003, weight_decay: 0}}\n"
                            "output: {directory: " + run + "}\n";
   return config::Document::parse(yaml, "les.yaml");
@@ -109,6 +110,49 @@ TEST(LesTraining, DataParallelRanksMatchOneProcessWithThePhysicsLoss) {
   for (std::size_t i = 0; i < a.size(); ++i)
     worst = std::max(worst, ((a[i] - b[i]).abs().max() / (b[i].abs().max() + 1e-12)).item<double>());
   EXPECT_LT(worst, 1e-4);
+}
+
+TEST(LesTraining, ALearnedSmagorinskyCoefficientFindsTheReferenceValueAtAnyRankCountAndResumes) {
+  // C_s^2 starts at 1e-8 (the LESnets code's start) and is calibrated on the
+  // labelled trajectory 8, simulated with C_s^2 = 0.01.
+  const std::string data = write_trajectories("les_learned");
+  const std::string run = fresh_directory("run_les_learned" + suffix());
+  const std::string own = "run_les_learned_serial" + suffix() + "_rank" + std::to_string(world().rank());
+  std::filesystem::remove_all(own);
+  const std::string loss = "{type: les, learn_smagorinsky_cs2: {sample: 8, lr: 0.002, weight: 1000}}";
+  const auto report = train::train_model(world(), config_for(data, run, loss, tiny_fno, 30), {});
+  const auto serial = train::train_model(Communicator::self(), config_for(data, own, loss, tiny_fno, 30), {});
+  EXPECT_NEAR(report.learned_smagorinsky_cs2, 0.01, 0.0005);  // measured 0.00991 after 90 steps
+  EXPECT_NEAR(report.learned_smagorinsky_cs2, serial.learned_smagorinsky_cs2, 1e-6 * 0.01);
+  // Pre-empted after 7 steps and resumed: the coefficient and its Adam state
+  // come back from the checkpoint.
+  const std::string resumed = fresh_directory("run_les_learned_resumed" + suffix());
+  train::TrainCommand preempt;
+  preempt.stop_after_steps = 7;
+  train::train_model(world(), config_for(data, resumed, loss, tiny_fno, 30), preempt);
+  train::TrainCommand resume;
+  resume.resume = true;
+  const auto second = train::train_model(world(), config_for(data, resumed, loss, tiny_fno, 30), resume);
+  EXPECT_NEAR(second.learned_smagorinsky_cs2, report.learned_smagorinsky_cs2, 1e-6 * 0.01);
+  // A checkpoint without the coefficient cannot resume such a run.
+  const std::string fixed = fresh_directory("run_les_fixed_then_learned" + suffix());
+  train::train_model(world(), config_for(data, fixed, "{type: les}", tiny_fno, 1), {});
+  EXPECT_THROW(train::train_model(world(), config_for(data, fixed, loss, tiny_fno, 2), resume), IoError);
+}
+
+TEST(LesTraining, ALearnedCoefficientRefusesAFixedOneBesideItAndATestTrajectory) {
+  const std::string data = write_trajectories("les_learned_errors");
+  const std::string run = fresh_directory("run_les_learned_errors" + suffix());
+  EXPECT_THROW(train::train_model(world(), config_for(data, run, "{type: les, smagorinsky_cs2: 0.01, "
+                                                                 "learn_smagorinsky_cs2: {sample: 8}}"), {}),
+               ConfigError);
+  for (const char* sample : {"7", "9"})  // a test sample; beyond the dataset
+    EXPECT_THROW(train::train_model(world(), config_for(data, run, std::string("{type: les, learn_smagorinsky_cs2: "
+                                                                               "{sample: ") + sample + "}}"), {}),
+                 ConfigError);
+  // The default calibration trajectory is the first training sample, whose labels here are NaN.
+  EXPECT_THROW(train::train_model(world(), config_for(data, run, "{type: les, learn_smagorinsky_cs2: {}}"), {}),
+               IoError);
 }
 
 TEST(LesTraining, RolloutWritesPerFrameErrorsEnergiesAndSpectra) {

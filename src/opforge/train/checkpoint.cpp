@@ -23,10 +23,15 @@ void atomic_save(torch::serialize::OutputArchive& archive, const std::string& pa
 }  // namespace
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                     const Normalizer& normalizer, const CheckpointContents& contents) {
-  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+                     const Normalizer& normalizer, const CheckpointContents& contents,
+                     torch::nn::Module* loss_parameters) {
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive, loss_archive;
   model.save(model_archive);
   archive.write("model", model_archive);
+  if (loss_parameters) {
+    loss_parameters->save(loss_archive);
+    archive.write("loss", loss_archive);
+  }
   if (optimizer) {
     optimizer->save(optimizer_archive);
     archive.write("optimizer", optimizer_archive);
@@ -48,11 +53,12 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
 }
 
 CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& model,
-                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer) {
+                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer,
+                                   torch::nn::Module* loss_parameters) {
   OPFORGE_CHECK(std::filesystem::exists(path), IoError, "checkpoint '", path, "' does not exist");
   CheckpointContents contents;
   try {
-    torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+    torch::serialize::InputArchive archive, model_archive, optimizer_archive, loss_archive;
     archive.load_from(path);
     c10::IValue format;
     OPFORGE_CHECK(archive.try_read("format", format) && format.isString() &&
@@ -60,6 +66,11 @@ CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& m
                   IoError, "'", path, "' is not an opforge checkpoint");
     archive.read("model", model_archive);
     model.load(model_archive);
+    if (loss_parameters) {
+      OPFORGE_CHECK(archive.try_read("loss", loss_archive), IoError, "'", path,
+                    "' has no learned loss parameters (was it trained with a fixed smagorinsky_cs2?)");
+      loss_parameters->load(loss_archive);
+    }
     if (optimizer && archive.try_read("optimizer", optimizer_archive)) optimizer->load(optimizer_archive);
     archive.read("normalizer.input_mean", normalizer.input_mean);
     archive.read("normalizer.input_std", normalizer.input_std);

@@ -23,12 +23,17 @@ struct CheckpointContents {
   BestEpoch best;  ///< model selection so far (restored on resume)
 };
 
+/// `loss_parameters`: trained parameters of the loss (a learned C_s^2), saved
+/// next to the model when given.
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                     const Normalizer& normalizer, const CheckpointContents& contents);
-/// Loads into `model` (and `optimizer` when given); throws IoError naming the
-/// file when it is missing or not an opforge checkpoint.
+                     const Normalizer& normalizer, const CheckpointContents& contents,
+                     torch::nn::Module* loss_parameters = nullptr);
+/// Loads into `model` (and `optimizer`, `loss_parameters` when given); throws
+/// IoError naming the file when it is missing, not an opforge checkpoint, or
+/// lacks the loss parameters asked for.
 CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& model,
-                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer);
+                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer,
+                                   torch::nn::Module* loss_parameters = nullptr);
 /// Model weights alone, loadable in Python with torch.jit.load (names in docs/models.md).
 void save_weights(const std::string& path, torch::nn::Module& model);
 

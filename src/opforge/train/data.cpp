@@ -36,20 +36,30 @@ DataOptions DataOptions::parse(const config::Section& s) {
   o.normalize = s.get<bool>("normalize", true);
   o.cache = s.get<bool>("cache", true);
   o.frames = s.get<std::int64_t>("frames", 0, config::at_least(0));
+  o.section = s;
   return o;
 }
 
 OperatorData::OperatorData(const DataOptions& options) : options_(options), reader_(options.path) {
+  // A mismatch between the config and the file: located at the key when the config is known.
+  auto fail = [&](const std::string& key, const std::string& message) {
+    if (options.section) options.section->fail(key, message);
+    OPFORGE_THROW(UsageError, "data.", key, ": ", message);
+  };
   const auto n = reader_.layout().num_samples;
-  OPFORGE_CHECK(options.train_end <= n && options.test_end <= n && options.validation_end <= n, UsageError,
-                "data: dataset '", options.path, "' has ", n, " samples; train [", options.train_begin, ", ",
-                options.train_end, ") / test [", options.test_begin, ", ", options.test_end, ") / validation [",
-                options.validation_begin, ", ", options.validation_end, ") exceed it");
+  auto check_range = [&](const char* key, std::int64_t end) {
+    if (end > n)
+      fail(key, "ends at sample " + std::to_string(end) + ", but '" + options.path + "' has " + std::to_string(n));
+  };
+  check_range("train", options.train_end);
+  check_range("test", options.test_end);
+  check_range("validation", options.validation_end);
   const std::int64_t steps = reader_.layout().time_steps;
-  OPFORGE_CHECK(steps > 0 || options.frames == 0, UsageError, "data.frames: '", options.path,
-                "' has no time axis; frames applies to trajectory datasets");
-  OPFORGE_CHECK(options.frames <= steps, UsageError, "data.frames: ", options.frames, " frames per call, but '",
-                options.path, "' stores ", steps);
+  if (steps == 0 && options.frames > 0)
+    fail("frames", "'" + options.path + "' has no time axis; frames applies to trajectory datasets");
+  if (options.frames > steps)
+    fail("frames", std::to_string(options.frames) + " frames per call, but '" + options.path + "' stores " +
+                       std::to_string(steps));
   frames_ = steps == 0 ? 0 : options.frames > 0 ? options.frames : std::min<std::int64_t>(10, steps);
   OPFORGE_CHECK(steps == 0 || reader_.layout().input_channels.size() == reader_.layout().output_channels.size(),
                 UsageError, "data: '", options.path, "': a trajectory dataset needs as many input as output channels");

@@ -28,6 +28,8 @@ struct DataOptions {
   bool cache = true;  ///< keep samples read in memory
   /// Time-dependent datasets: frames predicted per model call (0: up to 10).
   std::int64_t frames = 0;
+  /// Where these options came from: checks against the opened file name its keys and lines.
+  std::optional<config::Section> section;
   static DataOptions parse(const config::Section& section);
 };
 

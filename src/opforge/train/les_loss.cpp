@@ -61,7 +61,8 @@ torch::Tensor strain_magnitude(const torch::Tensor& strain) {
 }
 }  // namespace
 
-torch::Tensor les_right_hand_side(const torch::Tensor& u, const LesResidualOptions& options) {
+torch::Tensor les_right_hand_side(const torch::Tensor& u, const LesResidualOptions& options,
+                                  const torch::Tensor& learned_cs2) {
   OPFORGE_CHECK(u.dim() == 5 && u.size(1) == 3 && u.size(2) == u.size(3) && u.size(3) == u.size(4), UsageError,
                 "les loss: velocity fields must be [M, 3, n, n, n], got ", u.sizes());
   const std::int64_t n = u.size(2);
@@ -74,12 +75,14 @@ torch::Tensor les_right_hand_side(const torch::Tensor& u, const LesResidualOptio
   const auto omega = to_physical(torch::stack({I * (k.y * uz - k.z * uy), I * (k.z * ux - k.x * uz),
                                                I * (k.x * uy - k.y * ux)}, 1), n);
   auto forcing = torch::fft::rfftn(torch::cross(u, omega, 1), c10::nullopt, space);
-  if (options.smagorinsky_cs2 > 0) {
+  if (learned_cs2.defined() || options.smagorinsky_cs2 > 0) {
     // S_ij, |S| = sqrt(2 S_ij S_ij), then div(2 nu_t S) with nu_t = C_s^2 Delta^2 |S|.
     const auto strain = strain_rate(u_hat, k, n);
     const auto magnitude = strain_magnitude(strain);
-    const double c_delta2 = options.smagorinsky_cs2 * options.filter_width * options.filter_width;
-    const auto stress_hat = torch::fft::rfftn(2.0 * c_delta2 * magnitude * strain, c10::nullopt, space);
+    const double delta2 = options.filter_width * options.filter_width;
+    const auto stress = learned_cs2.defined() ? 2.0 * delta2 * learned_cs2.to(u.scalar_type()) * magnitude * strain
+                                              : 2.0 * options.smagorinsky_cs2 * delta2 * magnitude * strain;
+    const auto stress_hat = torch::fft::rfftn(stress, c10::nullopt, space);
     const int pair_of[3][3] = {{0, 3, 4}, {3, 1, 5}, {4, 5, 2}};
     std::vector<torch::Tensor> divergence;
     for (int i = 0; i < 3; ++i)
@@ -142,7 +145,7 @@ torch::Tensor energy_spectrum(const torch::Tensor& u) {
 }
 
 torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tensor& prediction,
-                                const LesResidualOptions& options) {
+                                const LesResidualOptions& options, const torch::Tensor& learned_cs2) {
   OPFORGE_CHECK(prediction.dim() == 6 && prediction.size(1) == 3 && prediction.size(-1) >= 2, UsageError,
                 "les loss: predictions must be [B, 3, n, n, n, K] with K >= 2 frames, got ", prediction.sizes());
   OPFORGE_CHECK(initial.dim() == 5 && initial.sizes() == prediction.sizes().slice(0, 5), UsageError,
@@ -168,7 +171,7 @@ torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tenso
     const auto moved = t.movedim(-1, 1);  // [B, T, 3, n, n, n]
     return moved.reshape({-1, 3, t.size(2), t.size(3), t.size(4)});
   };
-  const auto residual = as_fields(rate) - les_right_hand_side(as_fields(points), options);
+  const auto residual = as_fields(rate) - les_right_hand_side(as_fields(points), options, learned_cs2);
   const auto momentum = residual.pow(2).reshape({batch, -1}).mean(1);
   const auto divergence = spectral_divergence(as_fields(prediction)).pow(2).reshape({batch, -1}).mean(1);
   return momentum + options.divergence_weight * divergence;

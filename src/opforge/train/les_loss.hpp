@@ -29,8 +29,11 @@ struct LesResidualOptions {
 };
 
 /// Right-hand side of the momentum equation (pressure projected out) for
-/// velocity fields [M, 3, n, n, n], in physical space.
-torch::Tensor les_right_hand_side(const torch::Tensor& velocity, const LesResidualOptions& options);
+/// velocity fields [M, 3, n, n, n], in physical space. A defined
+/// `learned_cs2` (0-d tensor, may require grad) replaces
+/// options.smagorinsky_cs2.
+torch::Tensor les_right_hand_side(const torch::Tensor& velocity, const LesResidualOptions& options,
+                                  const torch::Tensor& learned_cs2 = {});
 
 /// Divergence of [M, 3, n, n, n] fields (spectral derivative), [M, n, n, n].
 torch::Tensor spectral_divergence(const torch::Tensor& velocity);
@@ -40,9 +43,9 @@ torch::Tensor spectral_divergence(const torch::Tensor& velocity);
 /// interior frames 1 .. K-1 (central differences) and, with
 /// one_sided_ends, at frames 0 and K (one-sided second-order differences),
 /// plus divergence_weight times the mean squared divergence of the K
-/// predicted frames. Returns [B].
+/// predicted frames. Returns [B]. `learned_cs2` as in les_right_hand_side.
 torch::Tensor les_residual_loss(const torch::Tensor& initial, const torch::Tensor& prediction,
-                                const LesResidualOptions& options);
+                                const LesResidualOptions& options, const torch::Tensor& learned_cs2 = {});
 
 /// Diagnostics of velocity fields [M, 3, n, n, n] (per field, [M]):
 /// kinetic energy <|u|^2>/2, and the dissipation rate

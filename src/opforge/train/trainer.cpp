@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <sstream>
 #include <map>
 #include <numeric>
 
@@ -17,11 +19,11 @@
 #include "opforge/train/checkpoint.hpp"
 #include "opforge/train/data.hpp"
 #include "opforge/train/gradient_sync.hpp"
-#include "opforge/train/les_loss.hpp"
 #include "opforge/train/lr_schedule.hpp"
 #include "opforge/train/model.hpp"
 #include "opforge/train/rollout.hpp"
 #include "opforge/train/sampler.hpp"
+#include "opforge/train/training_loss.hpp"
 
 namespace opforge::train {
 namespace {
@@ -59,80 +61,11 @@ struct TrainingOptions {
   }
 };
 
-/// The les3d generator's physical parameters (les_viscosity, ...) stored in
-/// the dataset's attributes.
-std::map<std::string, double> les_attributes(const OperatorData& data) {
-  std::map<std::string, double> out;
-  for (const auto& [key, value] : data.reader().attributes())
-    if (key.rfind("les_", 0) == 0) out[key] = std::stod(value);
-  return out;
+std::string four_digits(double value) {
+  std::ostringstream out;
+  out << std::setprecision(4) << value;
+  return out.str();
 }
-
-/// The physics of a trajectory dataset for diagnostics: the loss's when it
-/// is the LES loss, else the dataset's attributes.
-LesResidualOptions dataset_physics(const OperatorData& data) {
-  const auto attributes = les_attributes(data);
-  LesResidualOptions physics;
-  auto set = [&](const char* key, double& value) {
-    if (attributes.count(key)) value = attributes.at(key);
-  };
-  set("les_viscosity", physics.viscosity);
-  set("les_smagorinsky_cs2", physics.smagorinsky_cs2);
-  set("les_filter_width", physics.filter_width);
-  set("les_frame_interval", physics.frame_interval);
-  return physics;
-}
-
-/// `training.loss`: `l2`, `h1`, or a section `{type: les, ...}` (the LESnets
-/// physics residual, optionally plus data_weight times the relative L2).
-struct LossChoice {
-  std::string type = "l2";
-  double data_weight = 0.0;
-  LesResidualOptions les;
-
-  bool needs_labels() const { return type != "les" || data_weight > 0; }
-
-  static LossChoice parse(const config::Section& training, const OperatorData& data) {
-    LossChoice loss;
-    if (!training.has("loss") || training.is_scalar("loss")) {
-      loss.type = training.choice("loss", {"l2", "h1", "les"}, std::string("l2"));
-      if (loss.type == "les") training.fail("loss", "les needs a section: loss: {type: les, ...}");
-      return loss;
-    }
-    const config::Section s = training.section("loss");
-    loss.type = s.choice("type", {"l2", "h1", "les"});
-    if (loss.type != "les") return loss;
-    // Physical parameters default to the ones the dataset was simulated with.
-    const auto attributes = les_attributes(data);
-    auto parameter = [&](const std::string& key, const std::string& attribute, const config::Bounds& bounds) {
-      if (s.has(key) || !attributes.count(attribute)) return s.require<double>(key, bounds);
-      return attributes.at(attribute);
-    };
-    loss.les.viscosity = parameter("viscosity", "les_viscosity", config::non_negative());
-    loss.les.smagorinsky_cs2 = parameter("smagorinsky_cs2", "les_smagorinsky_cs2", config::non_negative());
-    loss.les.filter_width = parameter("filter_width", "les_filter_width", config::positive());
-    loss.les.frame_interval = parameter("frame_interval", "les_frame_interval", config::positive());
-    loss.les.divergence_weight = s.get<double>("divergence_weight", 1.0, config::non_negative());
-    loss.les.one_sided_ends = s.choice("time_difference", {"central_one_sided_ends", "central"},
-                                       std::string("central_one_sided_ends")) == "central_one_sided_ends";
-    loss.data_weight = s.get<double>("data_weight", 0.0, config::non_negative());
-    const ModelShape shape = data.shape();
-    if (data.frames() < 2 || shape.in_channels != 3 || data.layout().spatial_shape.size() != 3)
-      s.fail("type", "les needs a 3D velocity trajectory dataset (3 channels, time axis) and data.frames >= 2");
-    if (data.options().normalize)
-      s.fail("type", "les works in physical units: set data.normalize: false");
-    return loss;
-  }
-
-  /// Per-sample losses; `truth` is undefined when labels are not needed.
-  torch::Tensor per_sample(const torch::Tensor& prediction, const torch::Tensor& input, const torch::Tensor& truth) const {
-    if (type == "h1") return relative_h1(prediction, truth);
-    if (type == "l2") return relative_l2(prediction, truth);
-    auto loss = les_residual_loss(input.select(-1, 0), prediction, les);
-    if (data_weight > 0) loss = loss + data_weight * relative_l2(prediction, truth);
-    return loss;
-  }
-};
 
 std::vector<std::int64_t> range(std::int64_t begin, std::int64_t end) {
   std::vector<std::int64_t> out(static_cast<std::size_t>(end - begin));
@@ -140,16 +73,30 @@ std::vector<std::int64_t> range(std::int64_t begin, std::int64_t end) {
   return out;
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainingOptions& o, torch::nn::Module& model) {
-  if (o.optimizer == "adamw")
-    return std::make_unique<torch::optim::AdamW>(model.parameters(),
-                                                 torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
-  return std::make_unique<torch::optim::Adam>(model.parameters(),
-                                              torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+/// The model's weights form the first parameter group; a learned C_s^2 a
+/// second one, with its own learning rate and no weight decay.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainingOptions& o, torch::nn::Module& model,
+                                                        const TrainingLoss& loss) {
+  const bool adamw = o.optimizer == "adamw";
+  using namespace torch::optim;
+  auto group_options = [&](double lr, double weight_decay) -> std::unique_ptr<OptimizerOptions> {
+    if (adamw) return std::make_unique<AdamWOptions>(AdamWOptions(lr).weight_decay(weight_decay));
+    return std::make_unique<AdamOptions>(AdamOptions(lr).weight_decay(weight_decay));
+  };
+  std::vector<OptimizerParamGroup> groups;
+  groups.emplace_back(model.parameters(), group_options(o.lr, o.weight_decay));
+  if (loss.learned()) groups.emplace_back(loss.learned()->parameters(), group_options(loss.learned_options().lr, 0.0));
+  if (adamw) return std::make_unique<AdamW>(groups, AdamWOptions(o.lr).weight_decay(o.weight_decay));
+  return std::make_unique<Adam>(groups, AdamOptions(o.lr).weight_decay(o.weight_decay));
 }
 
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+/// The schedule's rate `lr` for the model; a learned C_s^2 follows the same
+/// schedule from its own base rate.
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr, const TrainingOptions& o,
+                       const TrainingLoss& loss) {
+  auto& groups = optimizer.param_groups();
+  groups[0].options().set_lr(lr);
+  if (groups.size() > 1) groups[1].options().set_lr(loss.learned_options().lr * lr / o.lr);
 }
 
 /// Per-sample relative errors of a model on some samples.
@@ -205,11 +152,11 @@ void write_metrics_row(const std::string& path, const EpochMetrics& m, bool head
 /// clear error on all ranks (the previous checkpoint stays intact).
 void save_checkpoint_on_root(const Communicator& comm, const std::string& path, torch::nn::Module& model,
                              torch::optim::Optimizer* optimizer, const Normalizer& normalizer,
-                             const CheckpointContents& contents) {
+                             const CheckpointContents& contents, torch::nn::Module* loss_parameters) {
   std::string failure;
   if (comm.rank() == 0) {
     try {
-      save_checkpoint(path, model, optimizer, normalizer, contents);
+      save_checkpoint(path, model, optimizer, normalizer, contents, loss_parameters);
     } catch (const Error& e) {
       failure = e.what();
     }
@@ -230,7 +177,10 @@ void write_report(const std::string& path, const TrainingReport& report, int ran
     out << "{\n  \"model\": \"" << report.model << "\",\n  \"parameters\": " << report.parameters
         << ",\n  \"ranks\": " << ranks << ",\n  \"epochs\": " << epochs
         << ",\n  \"epochs_this_run\": " << report.history.size()
-        << ",\n  \"seconds_per_epoch\": " << seconds / double(report.history.size())
+        << ",\n  \"seconds_per_epoch\": " << seconds / double(report.history.size());
+    if (std::isfinite(report.learned_smagorinsky_cs2))
+      out << ",\n  \"learned_smagorinsky_cs2\": " << report.learned_smagorinsky_cs2;
+    out
         << ",\n  \"final\": {\"epoch\": " << last.epoch << ", \"test_rel_l2\": " << last.test_l2
         << ", \"test_rel_h1\": " << last.test_h1 << "},\n  \"best\": ";
     if (report.best.epoch > 0)
@@ -259,7 +209,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
       root.section_or_empty("output").get<std::string>("directory", "runs/" + model_section.get<std::string>("type", "fno"));
 
   OperatorData data(data_options);
-  const LossChoice loss = LossChoice::parse(options.loss_section, data);
+  const TrainingLoss loss = TrainingLoss::parse(options.loss_section, data);
   torch::set_num_threads(static_cast<int>(options.threads));
   torch::manual_seed(static_cast<std::uint64_t>(seed));
   auto model = make_model(model_section, data.shape());
@@ -270,12 +220,14 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
                              comm.size());
   const auto schedule = make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()});
   document.finish();  // every component above has read its keys
-  auto optimizer = make_optimizer(options, *model);
+  auto optimizer = make_optimizer(options, *model, loss);
+  const std::shared_ptr<torch::nn::Module> learned = loss.learned() ? loss.learned().ptr() : nullptr;
   {
     // Labels of the training range are read only when the loss uses them.
     std::vector<std::int64_t> evaluated = test_indices;
     evaluated.insert(evaluated.end(), validation_indices.begin(), validation_indices.end());
     check_finite(comm, data, train_indices, loss.needs_labels());
+    if (loss.learned()) evaluated.push_back(loss.learned_options().sample);  // the calibration trajectory
     check_finite(comm, data, evaluated);
   }
   Normalizer normalizer = data_options.normalize ? Normalizer::fit(comm, data, train_indices)
@@ -296,7 +248,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   std::int64_t first_step = 0;  // optimizer steps already taken in the first epoch
   double resumed_loss_sum = 0;  // their summed loss (global)
   if ((command.resume || options.resume_auto) && std::filesystem::exists(checkpoint_path)) {
-    const auto contents = load_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer);
+    const auto contents = load_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer, learned.get());
     report.first_epoch = contents.completed_epochs;
     report.best = contents.best;
     first_step = contents.completed_steps;
@@ -307,8 +259,12 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     std::filesystem::remove(metrics_path);
     std::ofstream(run_directory + "/config.yaml") << document.resolved_yaml();
   }
-  broadcast_parameters(comm, *model);
-  GradientSync sync(comm, *model, GradientSync::default_bucket_bytes, options.overlap_allreduce);
+  // What the ranks keep equal: the model and a learned C_s^2.
+  torch::nn::Module trained;
+  trained.register_module("model", model);
+  if (learned) trained.register_module("loss", loss.learned().ptr());
+  broadcast_parameters(comm, trained);
+  GradientSync sync(comm, trained, GradientSync::default_bucket_bytes, options.overlap_allreduce);
   logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", train_indices.size(),
                 " training / ", test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
                 options.batch_size);
@@ -328,9 +284,10 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     double loss_sum = resumed_epoch ? resumed_loss_sum : 0.0;
     std::int64_t b = resumed_epoch ? first_step : 0;
     for (; b < sampler.batches() && !stopping; ++b) {
-      set_learning_rate(*optimizer, schedule->lr(epoch, b));
+      set_learning_rate(*optimizer, schedule->lr(epoch, b), options, loss);
       const auto mine = sampler.local_batch(epoch, b);
       optimizer->zero_grad();
+      torch::Tensor objective;
       if (!mine.empty()) {
         torch::Tensor x, y;
         if (loss.needs_labels())
@@ -340,9 +297,15 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
         const auto prediction = normalizer.decode_output(model->forward(normalizer.encode_input(x)));
         const auto errors = loss.per_sample(prediction, x, y);
         // Sum over this rank's part / global batch: the allreduce then yields the global mean.
-        (errors.sum() / double(sampler.global_batch_size(b))).backward();
+        objective = errors.sum() / double(sampler.global_batch_size(b));
         loss_sum += errors.sum().item<double>();
       }
+      if (learned && comm.rank() == 0) {
+        // The calibration term once per step (on one rank: the allreduce sums).
+        const auto calibration = loss.calibration(data);
+        objective = objective.defined() ? objective + calibration : calibration;
+      }
+      if (objective.defined()) objective.backward();
       sync.allreduce(1.0);
       if (options.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), options.clip_grad_norm);
       optimizer->step();
@@ -359,7 +322,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
       contents.completed_steps = b;
       contents.epoch_loss_sum = comm.allreduce(loss_sum, ReduceOp::sum);
       contents.best = report.best;
-      save_checkpoint_on_root(comm, checkpoint_path, *model, optimizer.get(), normalizer, contents);
+      save_checkpoint_on_root(comm, checkpoint_path, *model, optimizer.get(), normalizer, contents, learned.get());
       report.stopped_after = {epoch, b};
       break;
     }
@@ -392,15 +355,17 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
     contents.completed_epochs = m.epoch;
     contents.best = report.best;
     // best.pt first: a checkpoint never names a best epoch whose weights are not on disk.
-    if (best) save_checkpoint_on_root(comm, best_path, *model, nullptr, normalizer, contents);
+    if (best) save_checkpoint_on_root(comm, best_path, *model, nullptr, normalizer, contents, learned.get());
     if (m.epoch % options.checkpoint_every == 0 || m.epoch == options.epochs || stopping) {
-      save_checkpoint_on_root(comm, checkpoint_path, *model, optimizer.get(), normalizer, contents);
+      save_checkpoint_on_root(comm, checkpoint_path, *model, optimizer.get(), normalizer, contents, learned.get());
       if (stopping) report.stopped_after = {m.epoch, 0};
     }
+    if (learned) report.learned_smagorinsky_cs2 = loss.learned()->cs2.item<double>();
     const double remaining = m.seconds * double(options.epochs - m.epoch);
     logger().info("epoch ", m.epoch, "/", options.epochs, ": train ", m.train_loss, ", test rel-L2 ", m.test_l2,
                   " H1 ", m.test_h1,
                   validation_indices.empty() ? std::string() : ", validation rel-L2 " + std::to_string(m.validation_l2),
+                  learned ? ", C_s^2 " + four_digits(report.learned_smagorinsky_cs2) : std::string(),
                   ", lr ", m.learning_rate, ", ", static_cast<long>(m.samples_per_second), " samples/s, ETA ",
                   format_duration(remaining));
   }
@@ -432,7 +397,7 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   make_lr_schedule(options.schedule_section, {options.lr, options.epochs, 1});  // validates its keys
   root.section_or_empty("output").get<std::string>("directory", "");
   OperatorData data(data_options);
-  const LossChoice loss = LossChoice::parse(options.loss_section, data);
+  const TrainingLoss loss = TrainingLoss::parse(options.loss_section, data);
   auto model = make_model(model_section, data.shape());
   document.finish();
   OPFORGE_CHECK(predictions_path.empty() || data.frames() == 0, UsageError,
@@ -492,7 +457,8 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
     report.predictions_path = predictions_path;
   }
   if (rollout_calls > 0) {
-    const LesResidualOptions physics = loss.type == "les" ? loss.les : dataset_physics(data);
+    // A learned C_s^2 is the loss's; the diagnostics use the reference's physics then.
+    const LesResidualOptions physics = loss.type() == "les" && !loss.learned() ? loss.physics() : dataset_physics(data);
     model->eval();
     const auto call = [&](const torch::Tensor& x) {
       return normalizer.decode_output(model->forward(normalizer.encode_input(x)));

@@ -46,6 +46,8 @@ struct TrainingReport {
   std::int64_t first_epoch = 0;  ///< epochs already done when this run started (resume)
   std::vector<EpochMetrics> history;
   BestEpoch best;  ///< its weights are in <run directory>/best.pt
+  /// `loss.learn_smagorinsky_cs2`: the value at the end (NaN: C_s^2 fixed).
+  double learned_smagorinsky_cs2 = std::nan("");
   /// Set when a stop signal ended the run early: (completed epochs, steps of
   /// the next); the checkpoint holds that state.
   std::optional<std::pair<std::int64_t, std::int64_t>> stopped_after;
