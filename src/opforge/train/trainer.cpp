@@ -180,8 +180,7 @@ void write_report(const std::string& path, const TrainingReport& report, int ran
         << ",\n  \"seconds_per_epoch\": " << seconds / double(report.history.size());
     if (std::isfinite(report.learned_smagorinsky_cs2))
       out << ",\n  \"learned_smagorinsky_cs2\": " << report.learned_smagorinsky_cs2;
-    out
-        << ",\n  \"final\": {\"epoch\": " << last.epoch << ", \"test_rel_l2\": " << last.test_l2
+    out << ",\n  \"final\": {\"epoch\": " << last.epoch << ", \"test_rel_l2\": " << last.test_l2
         << ", \"test_rel_h1\": " << last.test_h1 << "},\n  \"best\": ";
     if (report.best.epoch > 0)
       out << "{\"epoch\": " << report.best.epoch << ", \"validation_rel_l2\": " << report.best.validation_l2
@@ -262,7 +261,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   // What the ranks keep equal: the model and a learned C_s^2.
   torch::nn::Module trained;
   trained.register_module("model", model);
-  if (learned) trained.register_module("loss", loss.learned().ptr());
+  if (learned) trained.register_module("loss", learned);
   broadcast_parameters(comm, trained);
   GradientSync sync(comm, trained, GradientSync::default_bucket_bytes, options.overlap_allreduce);
   logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", train_indices.size(),
