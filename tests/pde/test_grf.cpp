@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "opforge/pde/grf.hpp"
@@ -71,6 +72,35 @@ TEST(GaussianRandomField, ZeroMeanModeOptionRemovesTheConstantMode) {
   const GaussianRandomField grf(11, {2.0, 3.0, 1.0, true});
   EXPECT_EQ(grf.mode_std(0, 0), 0.0);
   EXPECT_GT(grf.mode_std(0, 1), 0.0);
+}
+
+TEST(GaussianRandomField, CosineMatrixAndFftwSynthesisAgreeToRounding) {
+  for (const std::int64_t s : {3, 8, 9, 102, 141}) {
+    GrfOptions fftw_options, matrix_options;
+    fftw_options.synthesis = GrfOptions::Synthesis::fftw;
+    matrix_options.synthesis = GrfOptions::Synthesis::cosine_matrix;
+    const GaussianRandomField by_fftw(s, fftw_options), by_matrix(s, matrix_options);
+    ASSERT_FALSE(by_fftw.uses_cosine_matrix());
+    ASSERT_TRUE(by_matrix.uses_cosine_matrix());
+    Random a(11), b(11);
+    const auto expected = by_fftw.sample(a), actual = by_matrix.sample(b);
+    double largest = 0.0, error = 0.0;
+    for (std::size_t q = 0; q < expected.values.size(); ++q) {
+      largest = std::max(largest, std::abs(expected.values[q]));
+      error = std::max(error, std::abs(expected.values[q] - actual.values[q]));
+    }
+    EXPECT_LT(error, 1e-13 * double(s) * largest) << "s=" << s;
+  }
+}
+
+TEST(GaussianRandomField, AutomaticSynthesisAvoidsFftwOnLargePrimeFactors) {
+  // 2(s - 1) = 2 * 101 and 2 * 317: FFTW's slow cases; 420 = 2^2 3 5 7 and 256 are fast.
+  EXPECT_TRUE(GaussianRandomField::cosine_matrix_is_faster(102));
+  EXPECT_TRUE(GaussianRandomField::cosine_matrix_is_faster(318));
+  EXPECT_FALSE(GaussianRandomField::cosine_matrix_is_faster(421));
+  EXPECT_FALSE(GaussianRandomField::cosine_matrix_is_faster(257));
+  EXPECT_TRUE(GaussianRandomField(102, {}).uses_cosine_matrix());
+  EXPECT_FALSE(GaussianRandomField(421, {}).uses_cosine_matrix());
 }
 
 TEST(GaussianRandomField, SameRandomStateSameField) {

@@ -19,26 +19,25 @@ namespace {
 
 using namespace opforge;
 using solve::grid_hierarchy_sizes;
-using solve::linear_interpolation_stencil;
+using solve::nested_interpolation_stencil;
 using test_support::pde_family;
 using test_support::solver_options;
 
 TEST(GridHierarchy, HalvesInteriorNodesDownToAboutEightPerAxis) {
-  EXPECT_EQ(grid_hierarchy_sizes(100, 0), (std::vector<std::int64_t>{100, 49, 24, 11, 5}));
-  EXPECT_EQ(grid_hierarchy_sizes(129, 0), (std::vector<std::int64_t>{129, 64, 31, 15, 7}));
+  EXPECT_EQ(grid_hierarchy_sizes(100, 0), (std::vector<std::int64_t>{100, 50, 25, 12, 6}));
+  EXPECT_EQ(grid_hierarchy_sizes(129, 0), (std::vector<std::int64_t>{129, 64, 32, 16, 8}));
   EXPECT_EQ(grid_hierarchy_sizes(7, 0), (std::vector<std::int64_t>{7}));
 }
 
 TEST(GridHierarchy, HonoursRequestedDepthAndMinimumSize) {
-  EXPECT_EQ(grid_hierarchy_sizes(100, 3), (std::vector<std::int64_t>{100, 49, 24}));
-  EXPECT_EQ(grid_hierarchy_sizes(100, 20), (std::vector<std::int64_t>{100, 49, 24, 11, 5}));
-  EXPECT_EQ(grid_hierarchy_sizes(100, 0, 12), (std::vector<std::int64_t>{100, 49, 24}));
+  EXPECT_EQ(grid_hierarchy_sizes(100, 3), (std::vector<std::int64_t>{100, 50, 25}));
+  EXPECT_EQ(grid_hierarchy_sizes(100, 20), (std::vector<std::int64_t>{100, 50, 25, 12, 6}));
+  EXPECT_EQ(grid_hierarchy_sizes(100, 0, 12), (std::vector<std::int64_t>{100, 50, 25, 12}));
 }
 
-TEST(LinearInterpolation, NestedGridsGiveInjectionAndHalves) {
-  const std::int64_t coarse = 15, fine = 2 * coarse + 1;
-  for (std::int64_t i = 0; i < fine; ++i) {
-    const auto stencil = linear_interpolation_stencil(i, fine, coarse);
+TEST(NestedInterpolation, InjectsAtCoarseNodesAndAveragesBetweenThem) {
+  for (std::int64_t i = 0; i < 31; ++i) {
+    const auto stencil = nested_interpolation_stencil(i);
     if (i % 2 == 1) {  // on a coarse node, exactly
       EXPECT_EQ(stencil.left, (i - 1) / 2);
       EXPECT_EQ(stencil.left_weight, 1.0);
@@ -51,19 +50,20 @@ TEST(LinearInterpolation, NestedGridsGiveInjectionAndHalves) {
   }
 }
 
-TEST(LinearInterpolation, ReproducesLinearFunctionsOnNonNestedGrids) {
-  for (const auto& [fine, coarse] : {std::pair<std::int64_t, std::int64_t>{100, 49}, {24, 11}, {11, 5}, {17, 3}}) {
-    auto coarse_x = [&](std::int64_t I) { return double(I + 1) / double(coarse + 1); };  // I = -1, coarse: boundary
+TEST(NestedInterpolation, ReproducesLinearFunctionsForOddAndEvenNodeCounts) {
+  // Coarse node I sits on fine node 2I + 1; the boundaries are fine nodes -1
+  // and `fine`. An even count leaves a half-width coarse cell at the far end.
+  for (const std::int64_t fine : {100, 101, 24, 11, 4}) {
+    const std::int64_t coarse = solve::coarser_grid_size(fine);
+    auto x = [&](std::int64_t fine_node) { return double(fine_node + 1) / double(fine + 1); };
+    auto coarse_x = [&](std::int64_t I) { return I < coarse ? x(2 * I + 1) : x(fine); };  // I = -1 gives x = 0
     for (std::int64_t i = 0; i < fine; ++i) {
-      const auto s = linear_interpolation_stencil(i, fine, coarse);
+      const auto s = nested_interpolation_stencil(i);
       ASSERT_GE(s.left, -1);
       ASSERT_LE(s.left, coarse - 1);
-      EXPECT_NEAR(s.left_weight + s.right_weight, 1.0, 1e-15);
-      EXPECT_GT(s.left_weight, 0.0);
-      EXPECT_GE(s.right_weight, 0.0);
-      EXPECT_NEAR(s.left_weight * coarse_x(s.left) + s.right_weight * coarse_x(s.left + 1),
-                  double(i + 1) / double(fine + 1), 1e-14)
-          << "fine " << fine << " coarse " << coarse << " node " << i;
+      EXPECT_EQ(s.left_weight + s.right_weight, 1.0);
+      EXPECT_NEAR(s.left_weight * coarse_x(s.left) + s.right_weight * coarse_x(s.left + 1), x(i), 1e-15)
+          << "fine " << fine << " node " << i;
     }
   }
 }
@@ -103,7 +103,7 @@ TEST_P(GridMultigridTest, CgWithGridMultigridSolvesDarcySequenceInFewIterations)
   EXPECT_NE(multigrid.describe().find("cg+mg"), std::string::npos);
 }
 
-// Even interior count (non-nested hierarchy) and odd (nested).
+// Even interior count (a half-width coarse cell at the far boundary) and odd.
 INSTANTIATE_TEST_SUITE_P(Resolutions, GridMultigridTest, ::testing::Values(std::int64_t{66}, std::int64_t{67}));
 
 // Indefinite Helmholtz: GMRES with the grid hierarchy, whose coarsest grid
@@ -144,13 +144,13 @@ TEST(GridMultigrid, LevelCountFollowsPcMgLevelsOption) {
   OPFORGE_PETSC_CALL(PCMGGetLevels(pc, &levels));
   EXPECT_EQ(levels, 3);
   OPFORGE_PETSC_CALL(KSPSetUp(ksp));
-  Mat coarse;  // 64 -> 31 -> 15 interior nodes per axis
+  Mat coarse;  // 64 -> 32 -> 16 interior nodes per axis
   KSP coarse_solve;
   OPFORGE_PETSC_CALL(PCMGGetCoarseSolve(pc, &coarse_solve));
   OPFORGE_PETSC_CALL(KSPGetOperators(coarse_solve, &coarse, nullptr));
   PetscInt rows = 0;
   OPFORGE_PETSC_CALL(MatGetSize(coarse, &rows, nullptr));
-  EXPECT_EQ(rows, 15 * 15);
+  EXPECT_EQ(rows, 16 * 16);
   OPFORGE_PETSC_CALL(PetscOptionsClearValue(nullptr, "-gmgtest_pc_mg_levels"));
 }
 

@@ -184,8 +184,7 @@ std::string DatasetReader::config_yaml() const {
 template <typename Target>
 void DatasetReader::Impl::read(hid_t dataset, const std::vector<std::uint32_t>& crcs, std::int64_t sample_size,
                                const std::vector<std::int64_t>& indices, Target* out, const char* what) const {
-  const hsize_t memory_dims[1] = {static_cast<hsize_t>(sample_size)};
-  h5::Id memory_space(OPFORGE_H5_CALL(H5Screate_simple(1, memory_dims, nullptr)), H5Sclose);
+  const h5::Id memory_space = h5::sample_memory_space(dataset);
   const std::size_t value_bytes = size_of(layout.value_type);
   std::vector<unsigned char> raw(static_cast<std::size_t>(sample_size) * value_bytes);
   const hid_t raw_type = layout.value_type == ValueType::float32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE;

@@ -135,10 +135,9 @@ h5::Id create_group(hid_t file, const char* name) {
   return h5::Id(OPFORGE_H5_CALL(H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
 }
 
-void write_one(hid_t dataset, std::int64_t index, hid_t memory_type, const void* data, std::size_t count) {
+void write_one(hid_t dataset, std::int64_t index, hid_t memory_type, const void* data) {
   h5::Id file_space = h5::select_sample(dataset, index);
-  const hsize_t dims[1] = {count};
-  h5::Id memory_space(OPFORGE_H5_CALL(H5Screate_simple(1, dims, nullptr)), H5Sclose);
+  h5::Id memory_space = h5::sample_memory_space(dataset);
   OPFORGE_H5_CALL(H5Dwrite(dataset, memory_type, memory_space, file_space, H5P_DEFAULT, data));
 }
 
@@ -364,8 +363,8 @@ void DatasetWriter::Impl::write_meta(std::int64_t index, const MetaValues& value
     const std::int64_t as_int =
         std::visit([](auto v) { return static_cast<std::int64_t>(v); }, it->second);
     hid_t dataset = meta.at(field.name);
-    if (field.type == MetaType::float64) write_one(dataset, index, H5T_NATIVE_DOUBLE, &as_double, 1);
-    else write_one(dataset, index, H5T_NATIVE_INT64, &as_int, 1);
+    if (field.type == MetaType::float64) write_one(dataset, index, H5T_NATIVE_DOUBLE, &as_double);
+    else write_one(dataset, index, H5T_NATIVE_INT64, &as_int);
   }
   for (const auto& [name, value] : values)
     OPFORGE_CHECK(layout.find_meta(name), UsageError, "sample ", index, ": metadata '", name, "' is not declared");
@@ -382,19 +381,19 @@ void DatasetWriter::Impl::write(std::int64_t index, const Source* in, const Sour
     if (layout.value_type == ValueType::float32) {
       std::vector<float> stored(values, values + count);
       crc = crc32_of(stored.data(), stored.size() * sizeof(float));
-      write_one(dataset, index, H5T_NATIVE_FLOAT, stored.data(), stored.size());
+      write_one(dataset, index, H5T_NATIVE_FLOAT, stored.data());
     } else {
       std::vector<double> stored(values, values + count);
       crc = crc32_of(stored.data(), stored.size() * sizeof(double));
-      write_one(dataset, index, H5T_NATIVE_DOUBLE, stored.data(), stored.size());
+      write_one(dataset, index, H5T_NATIVE_DOUBLE, stored.data());
     }
-    write_one(checksum, index, H5T_NATIVE_UINT32, &crc, 1);
+    write_one(checksum, index, H5T_NATIVE_UINT32, &crc);
   };
   store(input, input_checksum, in, layout.input_sample_size());
   store(output, output_checksum, out, layout.output_sample_size());
   write_meta(index, m);
   const std::uint8_t one = 1;  // last: the sample is complete
-  write_one(written, index, H5T_NATIVE_UINT8, &one, 1);
+  write_one(written, index, H5T_NATIVE_UINT8, &one);
   written_here[static_cast<std::size_t>(index)] = 1;
 }
 

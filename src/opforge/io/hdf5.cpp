@@ -173,4 +173,10 @@ Id select_sample(hid_t dataset, std::int64_t index) {
   return space;
 }
 
+Id sample_memory_space(hid_t dataset) {
+  std::vector<hsize_t> dims = dims_of(dataset);
+  dims[0] = 1;
+  return Id(OPFORGE_H5_CALL(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr)), H5Sclose);
+}
+
 }  // namespace opforge::h5

@@ -6,7 +6,10 @@
 ///   g(x, y) = sum_{k,l < s} sqrt(lambda_kl) xi_kl phi_k(x) phi_l(y),
 ///   lambda_kl = (pi^2 (k^2 + l^2) + tau^2)^(-alpha),
 ///   phi_0 = 1, phi_k = sqrt(2) cos(pi k x),  xi_kl ~ N(0, 1) i.i.d.
-/// evaluated on the s x s node grid with FFTW's DCT-I (any s >= 2).
+/// evaluated on the s x s node grid by a DCT-I along each axis: FFTW's, or
+/// products with the s x s cosine matrix where that is faster (FFTW's cost
+/// grows with the prime factors of 2(s - 1): s = 102 takes 0.66 ms with FFTW
+/// and 0.085 ms as matrix products). Both agree to rounding.
 
 #include <cstdint>
 #include <memory>
@@ -24,6 +27,9 @@ struct GrfOptions {
   double scale = 1.0;
   /// Drop the constant mode (k = l = 0), as the FNO reference code does.
   bool zero_mean_mode = false;
+  /// How the DCT is computed; `automatic` picks the faster for s (tests
+  /// force the others to compare them).
+  enum class Synthesis { automatic, fftw, cosine_matrix } synthesis = Synthesis::automatic;
 };
 
 class GaussianRandomField {
@@ -35,6 +41,9 @@ public:
   double mode_std(std::int64_t k, std::int64_t l) const;
   /// Analytic pointwise variance Var g(x_i, y_j) of the truncated series.
   double variance(std::int64_t i, std::int64_t j) const;
+  /// Whether `automatic` synthesis uses the cosine matrix for this s.
+  static bool cosine_matrix_is_faster(std::int64_t s);
+  bool uses_cosine_matrix() const { return !cosine_even_.empty(); }
 
 private:
   std::int64_t s_;
@@ -45,6 +54,13 @@ private:
   /// The s x s DCT-I, planned once (FFTW's planner is slow and not
   /// thread-safe; executing a plan on new arrays is both fast and safe).
   std::shared_ptr<void> plan_;
+  /// Or the DCT-I matrix T[i][k] = f_k cos(pi k i / (s - 1)) (FFTW's REDFT00
+  /// weights f_k), split by the parity of k: row s-1-i of T is row i with
+  /// odd columns negated, so only rows i < ceil(s/2) are stored and
+  /// multiplied, halving the work. Row-major, ceil(s/2) x (count of k).
+  std::vector<double> cosine_even_, cosine_odd_;
+  /// One axis of the DCT: out = T in, for s x s row-major `in`.
+  void cosine_transform_rows(const double* in, double* out) const;
 };
 
 }  // namespace opforge::pde

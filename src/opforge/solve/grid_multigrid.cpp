@@ -13,7 +13,7 @@
 
 namespace opforge::solve {
 
-std::int64_t coarser_grid_size(std::int64_t fine) { return (fine - 1) / 2; }
+std::int64_t coarser_grid_size(std::int64_t fine) { return fine / 2; }
 
 std::vector<std::int64_t> grid_hierarchy_sizes(std::int64_t finest, int levels, std::int64_t min_per_axis) {
   // Automatic depth: stop once the grid is about 8 x 8, where the coarse LU
@@ -29,18 +29,17 @@ std::vector<std::int64_t> grid_hierarchy_sizes(std::int64_t finest, int levels, 
   return sizes;
 }
 
-LinearStencil linear_interpolation_stencil(std::int64_t i, std::int64_t fine, std::int64_t coarse) {
-  // Fine node i sits at (i + 1) / (fine + 1), coarse node I at (I + 1) / (coarse + 1).
-  // Its coarse coordinate t = (i + 1)(coarse + 1) / (fine + 1) - 1, kept as a
-  // fraction over (fine + 1) so that nested nodes land exactly on integers.
-  const std::int64_t denominator = fine + 1;
-  const std::int64_t numerator = (i + 1) * (coarse + 1) - denominator;  // >= -denominator + 1
-  const std::int64_t left = numerator >= 0 ? numerator / denominator : -((-numerator + denominator - 1) / denominator);
-  const double fraction = static_cast<double>(numerator - left * denominator) / static_cast<double>(denominator);
+LinearStencil nested_interpolation_stencil(std::int64_t i) {
   LinearStencil stencil;
-  stencil.left = left;
-  stencil.left_weight = 1.0 - fraction;
-  stencil.right_weight = fraction;
+  if (i % 2 == 1) {  // fine node i is coarse node (i - 1) / 2
+    stencil.left = (i - 1) / 2;
+    stencil.left_weight = 1.0;
+    stencil.right_weight = 0.0;
+  } else {  // halfway between coarse nodes i/2 - 1 and i/2 (-1: the boundary)
+    stencil.left = i / 2 - 1;
+    stencil.left_weight = 0.5;
+    stencil.right_weight = 0.5;
+  }
   return stencil;
 }
 
@@ -64,10 +63,12 @@ PetscOwner<Mat> build_interpolation(DM fine_da, DM coarse_da) {
   // ordering with the coarse grid's application ordering in one call.
   std::vector<PetscInt> row_start{0}, columns;
   std::vector<PetscScalar> weights;
+  OPFORGE_CHECK(coarse_n == coarser_grid_size(fine_n), InternalError, "grid of ", coarse_n, " nodes is not nested in ",
+                fine_n);
   for (PetscInt j = ys; j < ys + ym; ++j) {
-    const LinearStencil sy = linear_interpolation_stencil(j, fine_n, coarse_n);
+    const LinearStencil sy = nested_interpolation_stencil(j);
     for (PetscInt i = xs; i < xs + xm; ++i) {
-      const LinearStencil sx = linear_interpolation_stencil(i, fine_n, coarse_n);
+      const LinearStencil sx = nested_interpolation_stencil(i);
       const std::int64_t cy[2] = {sy.left, sy.left + 1}, cx[2] = {sx.left, sx.left + 1};
       const double wy[2] = {sy.left_weight, sy.right_weight}, wx[2] = {sx.left_weight, sx.right_weight};
       for (int b = 0; b < 2; ++b)
@@ -146,15 +147,26 @@ void setup_grid_multigrid(PC pc, const GridSystem& system) {
   // PCMG numbers levels from the coarsest (0); sizes[] runs from the finest.
   for (PetscInt level = 1; level < levels; ++level)
     OPFORGE_PETSC_CALL(PCMGSetInterpolation(pc, level, interpolations[static_cast<std::size_t>(levels - level)]));
-  for (PetscInt level = 1; level < levels; ++level) {
-    KSP smoother;
+  // Forward Gauss-Seidel before the coarse correction and backward after:
+  // the V-cycle stays symmetric (CG may use it) at half the cost of a
+  // symmetric sweep on each side. Darcy needs 8.8 instead of 7.0 CG
+  // iterations for 19% less solve time (docs/benchmarks.md).
+  OPFORGE_PETSC_CALL(PCMGSetDistinctSmoothUp(pc));
+  auto configure_smoother = [](KSP smoother, MatSORType sweep) {
     PC smoother_pc;
-    OPFORGE_PETSC_CALL(PCMGGetSmoother(pc, level, &smoother));
     OPFORGE_PETSC_CALL(KSPSetType(smoother, KSPRICHARDSON));
     OPFORGE_PETSC_CALL(KSPSetTolerances(smoother, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT, 1));
     OPFORGE_PETSC_CALL(KSPGetPC(smoother, &smoother_pc));
     OPFORGE_PETSC_CALL(PCSetType(smoother_pc, PCSOR));
+    OPFORGE_PETSC_CALL(PCSORSetSymmetric(smoother_pc, sweep));
     OPFORGE_PETSC_CALL(KSPSetFromOptions(smoother));
+  };
+  for (PetscInt level = 1; level < levels; ++level) {
+    KSP down, up;
+    OPFORGE_PETSC_CALL(PCMGGetSmootherDown(pc, level, &down));
+    OPFORGE_PETSC_CALL(PCMGGetSmootherUp(pc, level, &up));
+    configure_smoother(down, SOR_LOCAL_FORWARD_SWEEP);
+    configure_smoother(up, SOR_LOCAL_BACKWARD_SWEEP);
   }
   // A direct coarse solve, also when the grid allows no coarsening at all (one
   // level): PCMG would otherwise smooth there, which an indefinite operator
