@@ -97,7 +97,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
     root.fail("ranks_per_solve", "must divide the number of ranks (" + std::to_string(world.size()) + "), got " +
                                      std::to_string(options.ranks_per_solve));
   const solve::SolverOptions solver_options =
-      solve::SolverOptions::parse_in(root, family->positive_definite(), family->fixed_matrix());
+      solve::SolverOptions::parse_in(root, family->positive_definite());
   const auto order = solve_orders().create(options.order, root.section_or_empty("sorting"));
   const ScopedPetscOptions petsc_options =
       env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());

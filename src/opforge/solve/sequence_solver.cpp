@@ -31,22 +31,17 @@ SolverOptions SolverOptions::parse(const config::Section& s) {
   return o;
 }
 
-SolverOptions SolverOptions::automatic(bool positive_definite, bool fixed_matrix) {
+SolverOptions SolverOptions::automatic(bool positive_definite) {
   SolverOptions o;
-  if (positive_definite) {
-    o.ksp_type = "cg";
-    o.pc_type = fixed_matrix ? "hypre" : "mg";
-  } else {
-    o.ksp_type = "gmres";
-    o.pc_type = "mg";
-  }
+  o.ksp_type = positive_definite ? "cg" : "gmres";
+  o.pc_type = "mg";
   return o;
 }
 
-SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite, bool fixed_matrix) {
+SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite) {
   if (parent.is_scalar("solver")) {
     parent.choice("solver", {"auto"});
-    return automatic(positive_definite, fixed_matrix);
+    return automatic(positive_definite);
   }
   return parse(parent.section_or_empty("solver"));
 }

@@ -39,15 +39,15 @@ struct SolverOptions {
 
   static SolverOptions parse(const config::Section& section);
   /// `solver: auto`: the fastest strategy measured for this kind of problem
-  /// (docs/benchmarks.md, bench_solver_auto). Matrix new per system: a Krylov
-  /// method with geometric multigrid on the grid (one hierarchy for the whole
-  /// sequence, only the Galerkin coarse operators recomputed; for wave
-  /// problems the coarsest grid still resolves the waves): CG when SPD,
-  /// GMRES(40) when indefinite, where it beats sparse LU from 4e4 unknowns.
-  /// Fixed SPD matrix: CG + BoomerAMG, whose setup is then paid once.
-  static SolverOptions automatic(bool positive_definite, bool fixed_matrix);
+  /// (docs/benchmarks.md, bench_solver_auto): a Krylov method with geometric
+  /// multigrid on the grid (one hierarchy for the whole sequence, only the
+  /// Galerkin coarse operators recomputed when the matrix changes; for wave
+  /// problems the coarsest grid still resolves the waves). CG when SPD, where
+  /// it beats CG + BoomerAMG for new and for fixed matrices; GMRES(40) when
+  /// indefinite, where it beats sparse LU.
+  static SolverOptions automatic(bool positive_definite);
   /// Parses `solver:` as a mapping, or `solver: auto` via automatic().
-  static SolverOptions parse_in(const config::Section& parent, bool positive_definite, bool fixed_matrix);
+  static SolverOptions parse_in(const config::Section& parent, bool positive_definite);
 };
 
 struct SolveRecord {
