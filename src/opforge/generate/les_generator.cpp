@@ -50,9 +50,14 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
                  {"frame_seconds", io::MetaType::float64, "wall time of the stored frames alone (no spin-up)"}};
 
   std::ostringstream pde_text;
-  pde_text << "les3d n=" << n << " nu=" << les.viscosity << " cs2=" << les.smagorinsky_cs2 << " delta=" << les.delta()
-           << " k0=" << les.peak_wavenumber << " u_rms=" << les.velocity_rms << " spinup=" << les.spinup_time
-           << " frames=" << les.frames << "x" << les.frame_interval << " cfl=" << les.cfl;
+  pde_text << "les3d n=" << n << " nu=" << les.viscosity << " cs2=" << les.smagorinsky_cs2 << " delta=" << les.delta();
+  if (les.flow == pde::Les3dFlow::mixing_layer)
+    pde_text << " mixing_layer dU=" << les.mixing_layer.velocity_difference << " thickness=" << les.mixing_layer.thickness
+             << " perturbation=" << les.mixing_layer.perturbation_rms << " k0=" << les.peak_wavenumber;
+  else
+    pde_text << " k0=" << les.peak_wavenumber << " u_rms=" << les.velocity_rms;
+  pde_text << " spinup=" << les.spinup_time << " frames=" << les.frames << "x" << les.frame_interval
+           << " cfl=" << les.cfl;
   auto number = [](double value) {
     std::ostringstream out;
     out.precision(17);
@@ -86,7 +91,7 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
   Progress progress("generate", static_cast<std::int64_t>(mine.size()));
   for (const std::int64_t index : mine) {
     const double sample_start = MPI_Wtime();
-    solver.set_velocity(pde::random_isotropic_field(les, pde::sample_seed(static_cast<std::uint64_t>(options.seed), index)));
+    solver.set_velocity(pde::initial_field(les, pde::sample_seed(static_cast<std::uint64_t>(options.seed), index)));
     solver.advance(les.spinup_time);
     input = solver.velocity();
     const double frames_start = MPI_Wtime();

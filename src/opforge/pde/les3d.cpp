@@ -20,8 +20,26 @@ Les3dOptions Les3dOptions::parse(const config::Section& s) {
   o.viscosity = s.get<double>("viscosity", o.viscosity, config::non_negative());
   o.smagorinsky_cs2 = s.get<double>("smagorinsky_cs2", o.smagorinsky_cs2, config::non_negative());
   o.filter_width = s.get<double>("filter_width", 0.0, config::non_negative());
+  o.flow = s.choice("initial", {"isotropic", "mixing_layer"}, std::string("isotropic")) == "mixing_layer"
+               ? Les3dFlow::mixing_layer
+               : Les3dFlow::isotropic;
   o.peak_wavenumber = s.get<double>("peak_wavenumber", o.peak_wavenumber, config::positive());
-  o.velocity_rms = s.get<double>("velocity_rms", o.velocity_rms, config::positive());
+  if (o.flow == Les3dFlow::isotropic) {
+    o.velocity_rms = s.get<double>("velocity_rms", o.velocity_rms, config::positive());
+  } else {
+    const config::Section layer = s.section_or_empty("mixing_layer");
+    auto& m = o.mixing_layer;
+    m.velocity_difference = layer.get<double>("velocity_difference", m.velocity_difference, config::positive());
+    m.thickness = layer.get<double>("thickness", m.thickness, config::positive());
+    m.perturbation_rms = layer.get<double>("perturbation_rms", m.perturbation_rms, config::non_negative());
+    // The layers at pi/2 and 3pi/2 stay apart (tanh(pi / 2d) >= 0.995 midway)
+    // and the grid resolves them.
+    if (m.thickness > M_PI / 6)
+      layer.fail("thickness", "must be at most pi/6 so that the two layers stay apart, got " +
+                                  std::to_string(m.thickness));
+    if (m.thickness < 2.0 * M_PI / double(o.resolution))
+      layer.fail("thickness", "must be at least one grid spacing (2 pi / " + std::to_string(o.resolution) + ")");
+  }
   o.spinup_time = s.get<double>("spinup_time", o.spinup_time, config::non_negative());
   o.frame_interval = s.get<double>("frame_interval", o.frame_interval, config::positive());
   o.frames = s.get<std::int64_t>("frames", o.frames, config::at_least(1));
@@ -411,6 +429,92 @@ std::vector<double> taylor_green_field(std::int64_t n, bool planar) {
         u[size + p] = -std::cos(x) * std::sin(y) * cz;
       }
   return u;
+}
+
+std::vector<double> mixing_layer_field(const Les3dOptions& options, std::uint64_t seed) {
+  const MixingLayerOptions& layer = options.mixing_layer;
+  const std::int64_t n = options.resolution;
+  const auto size = static_cast<std::size_t>(n * n * n);
+  auto y_of = [&](std::int64_t j) { return 2.0 * M_PI * double(j) / double(n); };
+  // Random solenoidal field of the options' spectrum, windowed around both layers.
+  Les3dOptions unit = options;
+  unit.velocity_rms = 1.0;
+  std::vector<double> velocity = random_isotropic_field(unit, seed);
+  const double width = 2.0 * layer.thickness;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const double y = y_of(j);
+    const double window = std::exp(-std::pow((y - 0.5 * M_PI) / width, 2)) + std::exp(-std::pow((y - 1.5 * M_PI) / width, 2));
+    for (int c = 0; c < 3; ++c)
+      for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t l = 0; l < n; ++l) velocity[c * size + static_cast<std::size_t>((i * n + j) * n + l)] *= window;
+  }
+  // Back to solenoidal and band-limited (the window mixed the modes), the x-z
+  // mean removed (it belongs to the base profile), scaled to the target r.m.s.
+  Les3dOptions quiet = options;
+  quiet.smagorinsky_cs2 = 0.0;
+  Les3dSolver solver(quiet);
+  solver.set_velocity(velocity);
+  Les3dSolver::Impl& m = *solver.impl_;
+  for (std::size_t q = 0; q < m.complex_size; ++q) {
+    if (!m.kept[q] || (m.kx[q] == 0.0 && m.kz[q] == 0.0)) {
+      m.state[0][q] = m.state[1][q] = m.state[2][q] = 0.0;
+      continue;
+    }
+    const Complex kdot = (m.kx[q] * m.state[0][q] + m.ky[q] * m.state[1][q] + m.kz[q] * m.state[2][q]) / m.k2[q];
+    m.state[0][q] -= m.kx[q] * kdot;
+    m.state[1][q] -= m.ky[q] * kdot;
+    m.state[2][q] -= m.kz[q] * kdot;
+  }
+  const double energy = solver.statistics().energy;
+  const double target = 1.5 * std::pow(layer.perturbation_rms * layer.velocity_difference, 2);
+  const double factor = energy > 0 ? std::sqrt(target / energy) : 0.0;
+  velocity = solver.velocity();
+  for (double& v : velocity) v *= factor;
+  // The base profile, then band-limited like every field the solver holds.
+  for (std::int64_t j = 0; j < n; ++j) {
+    const double y = y_of(j), d = layer.thickness;
+    const double base = 0.5 * layer.velocity_difference *
+                        (std::tanh((y - 0.5 * M_PI) / d) - std::tanh((y - 1.5 * M_PI) / d) - 1.0);
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t l = 0; l < n; ++l) velocity[static_cast<std::size_t>((i * n + j) * n + l)] += base;
+  }
+  solver.set_velocity(velocity);
+  for (std::size_t q = 0; q < m.complex_size; ++q)
+    if (!m.kept[q]) m.state[0][q] = m.state[1][q] = m.state[2][q] = 0.0;
+  return solver.velocity();
+}
+
+std::vector<double> initial_field(const Les3dOptions& options, std::uint64_t seed) {
+  return options.flow == Les3dFlow::mixing_layer ? mixing_layer_field(options, seed)
+                                                 : random_isotropic_field(options, seed);
+}
+
+std::vector<double> mean_streamwise_profile(const std::vector<double>& velocity, std::int64_t n) {
+  OPFORGE_CHECK(velocity.size() == static_cast<std::size_t>(3 * n * n * n), UsageError,
+                "les3d: a velocity field has 3 x ", n, "^3 values, got ", velocity.size());
+  std::vector<double> profile(static_cast<std::size_t>(n), 0.0);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < n; ++j)
+      for (std::int64_t l = 0; l < n; ++l) profile[static_cast<std::size_t>(j)] += velocity[static_cast<std::size_t>((i * n + j) * n + l)];
+  for (double& value : profile) value /= double(n * n);
+  return profile;
+}
+
+double momentum_thickness(const std::vector<double>& profile, double velocity_difference) {
+  double sum = 0.0;
+  for (const double u : profile) sum += 0.25 - std::pow(u / velocity_difference, 2);
+  return sum * 2.0 * M_PI / double(profile.size());
+}
+
+double fluctuation_energy(const std::vector<double>& velocity, std::int64_t n) {
+  const std::vector<double> profile = mean_streamwise_profile(velocity, n);
+  const auto size = static_cast<std::size_t>(n * n * n);
+  double sum = 0.0;
+  for (std::size_t p = 0; p < size; ++p) {
+    const auto j = static_cast<std::size_t>((static_cast<std::int64_t>(p) / n) % n);
+    sum += std::pow(velocity[p] - profile[j], 2) + std::pow(velocity[size + p], 2) + std::pow(velocity[2 * size + p], 2);
+  }
+  return 0.5 * sum / double(size);
 }
 
 }  // namespace opforge::pde

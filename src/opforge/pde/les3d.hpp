@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// Large-eddy simulation of decaying homogeneous isotropic turbulence in the
-/// periodic box [0, 2pi)^3: filtered incompressible Navier-Stokes with the
+/// Large-eddy simulation in the periodic box [0, 2pi)^3 (decaying homogeneous
+/// isotropic turbulence, or a temporally evolving mixing layer): filtered incompressible Navier-Stokes with the
 /// Smagorinsky closure, pseudo-spectral in space (rotational convection,
 /// 2/3 dealiasing, Leray projection, so div u = 0 to round-off and no
 /// pressure solve is needed), integrating-factor RK4 in time (viscous term
@@ -20,6 +20,26 @@
 
 namespace opforge::pde {
 
+/// How each sample's initial field is made (`initial:` in the config).
+enum class Les3dFlow {
+  /// Random solenoidal field with the spectrum E(k) below (decaying HIT).
+  isotropic,
+  /// Temporally evolving mixing layer: two tanh shear layers (a periodic box
+  /// needs both) plus a small random solenoidal perturbation near them.
+  mixing_layer
+};
+
+/// The double shear layer u_x(y) = dU/2 [tanh((y - pi/2)/d) - tanh((y - 3pi/2)/d) - 1]
+/// (dU = velocity_difference, d = thickness: half the vorticity thickness),
+/// perturbed by a random solenoidal field of the options' spectrum shape,
+/// windowed by Gaussians of width 2d around y = pi/2 and 3pi/2, without x-z
+/// mean, of r.m.s. perturbation_rms * dU per component.
+struct MixingLayerOptions {
+  double velocity_difference = 1.0;
+  double thickness = 0.4;
+  double perturbation_rms = 0.05;
+};
+
 struct Les3dOptions {
   std::int64_t resolution = 32;
   double viscosity = 1.0 / 64.0;
@@ -35,6 +55,8 @@ struct Les3dOptions {
   double frame_interval = 0.02;  ///< time between stored frames
   std::int64_t frames = 10;      ///< stored frames after the initial field
   double cfl = 0.5;              ///< dt * max(|u|+|v|+|w|) / dx
+  Les3dFlow flow = Les3dFlow::isotropic;
+  MixingLayerOptions mixing_layer;
 
   /// The `pde:` section of a les3d config (keys as above).
   static Les3dOptions parse(const config::Section& section);
@@ -78,6 +100,7 @@ public:
 
 private:
   friend std::vector<double> random_isotropic_field(const Les3dOptions& options, std::uint64_t seed);
+  friend std::vector<double> mixing_layer_field(const Les3dOptions& options, std::uint64_t seed);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -85,6 +108,24 @@ private:
 /// A random solenoidal field with the options' spectrum, confined to the
 /// dealiased band; a function of `seed` only.
 std::vector<double> random_isotropic_field(const Les3dOptions& options, std::uint64_t seed);
+
+/// The mixing layer of MixingLayerOptions, band-limited to the dealiased
+/// band; a function of `seed` only.
+std::vector<double> mixing_layer_field(const Les3dOptions& options, std::uint64_t seed);
+
+/// Sample `seed`'s initial field for options.flow.
+std::vector<double> initial_field(const Les3dOptions& options, std::uint64_t seed);
+
+/// The x-z average of u_x at each y_j of a [3, n, n, n] field.
+std::vector<double> mean_streamwise_profile(const std::vector<double>& velocity, std::int64_t n);
+
+/// Momentum thickness of a mean profile, integral of (1/4 - (u/dU)^2) dy over
+/// the box: the sum over both layers of a double shear layer (each tanh
+/// layer of thickness d contributes d / 2).
+double momentum_thickness(const std::vector<double>& profile, double velocity_difference);
+
+/// Kinetic energy of the fluctuation about the mean profile, <|u - U(y) e_x|^2> / 2.
+double fluctuation_energy(const std::vector<double>& velocity, std::int64_t n);
 
 /// Taylor-Green vortex u = (sin x cos y cos z, -cos x sin y cos z, 0); with
 /// `planar`, the 2D vortex (sin x cos y, -cos x sin y, 0), an exact
