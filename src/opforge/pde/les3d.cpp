@@ -202,6 +202,21 @@ struct Les3dSolver::Impl {
     return 2.0 * ss;
   }
 
+  /// Project the state onto solenoidal fields in the dealiased band; with
+  /// `drop_plane_means`, also zero the modes with k_x = k_z = 0 (x-z means).
+  void project_initial_state(bool drop_plane_means) {
+    for (std::size_t q = 0; q < complex_size; ++q) {
+      if (!kept[q] || k2[q] == 0.0 || (drop_plane_means && kx[q] == 0.0 && kz[q] == 0.0)) {
+        state[0][q] = state[1][q] = state[2][q] = 0.0;
+        continue;
+      }
+      const Complex kdot = (kx[q] * state[0][q] + ky[q] * state[1][q] + kz[q] * state[2][q]) / k2[q];
+      state[0][q] -= kx[q] * kdot;
+      state[1][q] -= ky[q] * kdot;
+      state[2][q] -= kz[q] * kdot;
+    }
+  }
+
   /// max(|u|+|v|+|w|) over the grid (the CFL speed); u lands in physical[0..2].
   double max_speed() {
     for (int c = 0; c < 3; ++c) to_physical(state[c].data(), physical[static_cast<std::size_t>(c)].data());
@@ -388,16 +403,7 @@ std::vector<double> random_isotropic_field(const Les3dOptions& options, std::uin
   for (double& value : noise) value = random.normal();
   solver.set_velocity(noise);
   Les3dSolver::Impl& m = *solver.impl_;
-  for (std::size_t q = 0; q < m.complex_size; ++q) {
-    if (!m.kept[q] || m.k2[q] == 0.0) {
-      m.state[0][q] = m.state[1][q] = m.state[2][q] = 0.0;
-      continue;
-    }
-    const Complex kdot = (m.kx[q] * m.state[0][q] + m.ky[q] * m.state[1][q] + m.kz[q] * m.state[2][q]) / m.k2[q];
-    m.state[0][q] -= m.kx[q] * kdot;
-    m.state[1][q] -= m.ky[q] * kdot;
-    m.state[2][q] -= m.kz[q] * kdot;
-  }
+  m.project_initial_state(false);
   const std::vector<double> realised = solver.energy_spectrum();
   std::vector<double> scale(realised.size(), 0.0);
   double target_total = 0.0;
@@ -455,16 +461,7 @@ std::vector<double> mixing_layer_field(const Les3dOptions& options, std::uint64_
   Les3dSolver solver(quiet);
   solver.set_velocity(velocity);
   Les3dSolver::Impl& m = *solver.impl_;
-  for (std::size_t q = 0; q < m.complex_size; ++q) {
-    if (!m.kept[q] || (m.kx[q] == 0.0 && m.kz[q] == 0.0)) {
-      m.state[0][q] = m.state[1][q] = m.state[2][q] = 0.0;
-      continue;
-    }
-    const Complex kdot = (m.kx[q] * m.state[0][q] + m.ky[q] * m.state[1][q] + m.kz[q] * m.state[2][q]) / m.k2[q];
-    m.state[0][q] -= m.kx[q] * kdot;
-    m.state[1][q] -= m.ky[q] * kdot;
-    m.state[2][q] -= m.kz[q] * kdot;
-  }
+  m.project_initial_state(true);
   const double energy = solver.statistics().energy;
   const double target = 1.5 * std::pow(layer.perturbation_rms * layer.velocity_difference, 2);
   const double factor = energy > 0 ? std::sqrt(target / energy) : 0.0;
