@@ -202,18 +202,20 @@ struct Les3dSolver::Impl {
     return 2.0 * ss;
   }
 
-  /// Project the state onto solenoidal fields in the dealiased band; with
-  /// `drop_plane_means`, also zero the modes with k_x = k_z = 0 (x-z means).
-  void project_initial_state(bool drop_plane_means) {
+  /// Dealias `field` (3 spectral components), project it onto solenoidal
+  /// fields (the Leray projection: this removes the pressure) and drop its
+  /// mean; with `drop_plane_means`, also zero the modes with k_x = k_z = 0
+  /// (the x-z means).
+  void project_solenoidal(std::vector<AlignedArray<Complex>>& field, bool drop_plane_means = false) const {
     for (std::size_t q = 0; q < complex_size; ++q) {
       if (!kept[q] || k2[q] == 0.0 || (drop_plane_means && kx[q] == 0.0 && kz[q] == 0.0)) {
-        state[0][q] = state[1][q] = state[2][q] = 0.0;
+        field[0][q] = field[1][q] = field[2][q] = 0.0;
         continue;
       }
-      const Complex kdot = (kx[q] * state[0][q] + ky[q] * state[1][q] + kz[q] * state[2][q]) / k2[q];
-      state[0][q] -= kx[q] * kdot;
-      state[1][q] -= ky[q] * kdot;
-      state[2][q] -= kz[q] * kdot;
+      const Complex kdot = (kx[q] * field[0][q] + ky[q] * field[1][q] + kz[q] * field[2][q]) / k2[q];
+      field[0][q] -= kx[q] * kdot;
+      field[1][q] -= ky[q] * kdot;
+      field[2][q] -= kz[q] * kdot;
     }
   }
 
@@ -267,17 +269,7 @@ struct Les3dSolver::Impl {
           rhs[i][q] += I * (k[0][q] * spectral[3 + pair_of[i][0]][q] + k[1][q] * spectral[3 + pair_of[i][1]][q] +
                             k[2][q] * spectral[3 + pair_of[i][2]][q]);
     }
-    // Dealias, project (pressure), drop the mean.
-    for (std::size_t q = 0; q < complex_size; ++q) {
-      if (!kept[q] || k2[q] == 0.0) {
-        rhs[0][q] = rhs[1][q] = rhs[2][q] = 0.0;
-        continue;
-      }
-      const Complex kdot = (kx[q] * rhs[0][q] + ky[q] * rhs[1][q] + kz[q] * rhs[2][q]) / k2[q];
-      rhs[0][q] -= kx[q] * kdot;
-      rhs[1][q] -= ky[q] * kdot;
-      rhs[2][q] -= kz[q] * kdot;
-    }
+    project_solenoidal(rhs);
   }
 
   /// Integrating-factor RK4 (Lawson): the viscous decay exp(-nu k^2 t) is exact.
@@ -403,7 +395,7 @@ std::vector<double> random_isotropic_field(const Les3dOptions& options, std::uin
   for (double& value : noise) value = random.normal();
   solver.set_velocity(noise);
   Les3dSolver::Impl& m = *solver.impl_;
-  m.project_initial_state(false);
+  m.project_solenoidal(m.state);
   const std::vector<double> realised = solver.energy_spectrum();
   std::vector<double> scale(realised.size(), 0.0);
   double target_total = 0.0;
@@ -461,7 +453,7 @@ std::vector<double> mixing_layer_field(const Les3dOptions& options, std::uint64_
   Les3dSolver solver(quiet);
   solver.set_velocity(velocity);
   Les3dSolver::Impl& m = *solver.impl_;
-  m.project_initial_state(true);
+  m.project_solenoidal(m.state, true);
   const double energy = solver.statistics().energy;
   const double target = 1.5 * std::pow(layer.perturbation_rms * layer.velocity_difference, 2);
   const double factor = energy > 0 ? std::sqrt(target / energy) : 0.0;
