@@ -59,6 +59,47 @@ TEST(Fno, SpectralConvolutionMatchesADirectFourierSum) {
     }
 }
 
+TEST(Fno, EvaluationReusesSpectralWeightsOnlyWhileTheyAreUnchanged) {
+  // In eval mode without autograd the per-mode weights are kept between
+  // calls; an in-place update, new storage (load, to()) or a training-mode
+  // call must each be seen by the next evaluation.
+  torch::manual_seed(7);
+  SpectralConv conv(SpectralConvOptions(2, 3, {3, 2, 2}));
+  const auto x = torch::randn({1, 2, 6, 5, 4});
+  auto fresh = [&] {  // with autograd on, nothing is cached
+    conv->train();
+    auto y = conv(x).detach();
+    conv->eval();
+    return y;
+  };
+  conv->eval();
+  torch::NoGradGuard no_grad;
+  const auto before = conv(x);
+  EXPECT_TRUE(torch::equal(conv(x), before));
+  conv->weights[1].mul_(-2.0);  // as an optimizer step does
+  const auto updated = conv(x);
+  EXPECT_FALSE(torch::allclose(updated, before));
+  EXPECT_TRUE(torch::allclose(updated, fresh(), 1e-6, 1e-6));
+  conv->weights[0].set_(torch::randn_like(conv->weights[0]));  // as loading a checkpoint does
+  EXPECT_TRUE(torch::allclose(conv(x), fresh(), 1e-6, 1e-6));
+  conv->train();
+  conv->weights[2].mul_(0.5);
+  conv->eval();
+  EXPECT_TRUE(torch::allclose(conv(x), fresh(), 1e-6, 1e-6));
+}
+
+TEST(Fno, ProjectionInBlocksEqualsTheWholeProjection) {
+  // Without autograd the head runs over blocks of 16384 points; here 3 blocks, the last partial.
+  torch::manual_seed(8);
+  PointwiseLinear first(4, 16), second(16, 3);
+  const auto hidden = torch::randn({2, 4, 20, 20, 100});
+  const auto whole = second(torch::gelu(first(hidden)));
+  torch::NoGradGuard no_grad;
+  const auto blocked = project(*first, *second, "gelu", hidden);
+  ASSERT_EQ(blocked.sizes(), whole.sizes());
+  EXPECT_TRUE(torch::allclose(blocked, whole, 1e-6, 1e-6));
+}
+
 TEST(Fno, TrainedAtOneResolutionEvaluatesAtTwice) {
   const auto model = fno("model: {type: fno, modes: [4, 4], width: 8, padding: 3}", {1, 1, 2});
   const auto coarse = model->forward(torch::randn({2, 1, 16, 16}));

@@ -61,6 +61,20 @@ TEST(SpectralTransform, FullModesRoundTripExactly) {
   EXPECT_LT(max_relative_difference(dft.inverse(dft.forward(x), c.sizes), x), 1e-12);
 }
 
+TEST(SpectralTransform, ModesFirstLayoutPutsTheKeptModesBeforeBatchAndChannels) {
+  torch::manual_seed(9);
+  const Case c{{6, 4, 5, 4}, {3, 2, 2, 3}};
+  for (const auto transform : {SpectralTransform::dft, SpectralTransform::fft}) {
+    TruncatedSpectrum spectrum(c.modes, transform);
+    const auto x = random_grid(c, 3);  // [2, 3, 6, 4, 5, 4]
+    const auto modes_first = spectrum.forward_modes_first(x);
+    EXPECT_EQ(modes_first.sizes().vec(), (std::vector<std::int64_t>{6, 4, 4, 3, 2, 3})) << to_string(transform);
+    EXPECT_LT(max_relative_difference(modes_first.permute({4, 5, 0, 1, 2, 3}), spectrum.forward(x)), 1e-15);
+    const auto back = spectrum.inverse_modes_first(modes_first, c.sizes);
+    EXPECT_LT(max_relative_difference(back, spectrum.inverse(spectrum.forward(x), c.sizes)), 1e-15);
+  }
+}
+
 TEST(SpectralTransform, SpectralConvolutionsAgreeInValueAndGradientForBothTransforms) {
   for (const auto& c : cases) {
     torch::manual_seed(4);

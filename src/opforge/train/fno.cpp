@@ -20,11 +20,12 @@ PointwiseLinearImpl::PointwiseLinearImpl(std::int64_t in, std::int64_t out) {
 }
 
 torch::Tensor PointwiseLinearImpl::forward(const torch::Tensor& x) {
-  // W [out, in] times each sample's [in, points] block, then the bias per row.
+  // W [out, in] times each sample's [in, points] block plus the bias, as one
+  // batched GEMM that starts from the bias (no separate pass to add it).
   auto shape = x.sizes().vec();
   shape[1] = weight.size(0);
   const auto flat = x.reshape({x.size(0), x.size(1), -1});
-  return (left_multiply(weight, flat) + bias.unsqueeze(-1)).view(shape);
+  return torch::baddbmm(bias.view({1, -1, 1}), weight.expand({x.size(0), -1, -1}), flat).view(shape);
 }
 
 SpectralConvImpl::SpectralConvImpl(SpectralConvOptions o)
@@ -51,6 +52,22 @@ torch::Tensor SpectralConvImpl::spectral_weights() const {
   return join(0, 0);
 }
 
+torch::Tensor SpectralConvImpl::mode_major_weights() {
+  const auto in = options.in_channels(), out = options.out_channels();
+  const auto per_mode = [&] { return spectral_weights().reshape({in, out, -1}).permute({2, 0, 1}).contiguous(); };
+  if (is_training() || torch::GradMode::is_enabled()) {
+    mode_major_cache_ = torch::Tensor();  // training changes the weights: rebuild after it
+    return per_mode();
+  }
+  std::vector<std::pair<const void*, std::int64_t>> key;
+  for (const auto& w : weights) key.emplace_back(w.data_ptr(), w._version());
+  if (!mode_major_cache_.defined() || key != mode_major_key_) {
+    mode_major_cache_ = per_mode();
+    mode_major_key_ = std::move(key);
+  }
+  return mode_major_cache_;
+}
+
 torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   std::vector<std::int64_t> sizes;
@@ -61,15 +78,13 @@ torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
                   " modes on an axis of ", sizes[a], " points (at most ", available, ")");
   }
   const auto batch = x.size(0), in = options.in_channels(), out = options.out_channels();
-  const auto x_ft = spectrum_.forward(x);  // [B, in, 2m_1, ..., m_d]
+  const auto x_ft = spectrum_.forward_modes_first(x);  // [2m_1, ..., m_d, B, in]
   auto mode_shape = x_ft.sizes().vec();
-  // Channel mixing per mode, "bi<k>,io<k>->bo<k>", as one batched product over the kept modes.
-  const auto modes = x_ft[0][0].numel();
-  const auto per_mode_input = x_ft.reshape({batch, in, modes}).permute({2, 0, 1});
-  const auto per_mode_weight = spectral_weights().reshape({in, out, modes}).permute({2, 0, 1});
-  mode_shape[1] = out;
-  const auto out_ft = torch::bmm(per_mode_input, per_mode_weight).permute({1, 2, 0}).reshape(mode_shape);
-  return spectrum_.inverse(out_ft, sizes);
+  // Channel mixing per mode, "kbi,kio->kbo", as one batched product over the kept modes.
+  const auto modes = x_ft.numel() / (batch * in);
+  mode_shape.back() = out;
+  const auto out_ft = torch::bmm(x_ft.reshape({modes, batch, in}), mode_major_weights()).view(mode_shape);
+  return spectrum_.inverse_modes_first(out_ft, sizes);
 }
 
 std::vector<std::int64_t> parse_padding(const config::Section& s, std::int64_t spatial_dims, std::int64_t fallback) {
@@ -109,6 +124,21 @@ torch::Tensor activation_function(const std::string& name, const torch::Tensor& 
   if (name == "relu") return torch::relu(x);
   if (name == "tanh") return torch::tanh(x);
   return torch::gelu(x);
+}
+
+torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, const std::string& activation,
+                      const torch::Tensor& hidden) {
+  const auto head = [&](const torch::Tensor& h) { return second.forward(activation_function(activation, first.forward(h))); };
+  constexpr std::int64_t block = 16384;  // points: 2 MB of a 32-wide intermediate
+  auto shape = hidden.sizes().vec();
+  const auto flat = hidden.reshape({shape[0], shape[1], -1});
+  const auto points = flat.size(2);
+  if (torch::GradMode::is_enabled() || points <= block) return head(hidden);
+  std::vector<torch::Tensor> blocks;
+  for (std::int64_t start = 0; start < points; start += block)
+    blocks.push_back(head(flat.narrow(2, start, std::min(block, points - start))));
+  shape[1] = second.weight.size(0);
+  return torch::cat(blocks, 2).view(shape);
 }
 
 FnoOptions FnoOptions::parse(const config::Section& s, const ModelShape& shape) {
@@ -154,7 +184,7 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
     x = spectral[l](x) + skip[l](x);
     if (l + 1 < spectral.size()) x = activate(x);
   }
-  const auto y = project2(activate(project1(crop_end(x, options.padding()))));
+  const auto y = project(*project1, *project2, options.activation(), crop_end(x, options.padding()));
   return options.input_skip() ? y + input : y;
 }
 

@@ -33,7 +33,7 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
     const auto update = spectral(x) + skip(x);
     x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
   }
-  const auto y = project2(activation_function(options.activation(), project1(crop_end(x, options.padding()))));
+  const auto y = project(*project1, *project2, options.activation(), crop_end(x, options.padding()));
   return options.input_skip() ? y + input : y;
 }
 

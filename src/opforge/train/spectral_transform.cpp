@@ -30,21 +30,7 @@ torch::Tensor angles(const torch::Tensor& j, const torch::Tensor& k, std::int64_
   return 2.0 * M_PI * torch::remainder(torch::outer(j, k), double(n)) / double(n);
 }
 
-/// Product of the sizes of axes [begin, end).
-std::int64_t extent(const torch::Tensor& x, std::int64_t begin, std::int64_t end) {
-  std::int64_t product = 1;
-  for (auto a = begin; a < end; ++a) product *= x.size(a);
-  return product;
-}
-
 }  // namespace
-
-torch::Tensor left_multiply(const torch::Tensor& matrix, const torch::Tensor& batch) {
-  // An explicit bmm: LibTorch 1.13's torch::matmul on 2-D x 3-D operands
-  // gave garbage float32 parameter gradients here (the finite-difference
-  // test in tests/train/test_spectral_transform.cpp catches it).
-  return torch::bmm(matrix.expand({batch.size(0), -1, -1}), batch);
-}
 
 const torch::Tensor& TruncatedSpectrum::matrix(Matrix kind, std::int64_t n, std::int64_t m,
                                                c10::ScalarType real_type) {
@@ -52,78 +38,111 @@ const torch::Tensor& TruncatedSpectrum::matrix(Matrix kind, std::int64_t n, std:
   auto found = matrices_.find(key);
   if (found != matrices_.end()) return found->second;
   const auto points = torch::arange(n, torch::kFloat64);
+  const auto low = torch::arange(m, torch::kFloat64);
   torch::Tensor built;
   switch (kind) {
-    case Matrix::forward_full: {  // [2m, n] complex: X_k = sum_j x_j e^{-2 pi i jk/n}
+    case Matrix::forward_last: {  // X_k = sum_j x_j e^{-2 pi i jk/n}, k < m: [Re rows; Im rows]
+      const auto a = angles(low, points, n);
+      built = torch::cat({torch::cos(a), -torch::sin(a)});
+      break;
+    }
+    case Matrix::forward_full_real:    // F = C - iS over the kept frequencies; F (re) = [C re; -S re]
+    case Matrix::forward_full_imag: {  // F (i im) = [S im; C im]
       const auto a = angles(kept_frequencies(n, m), points, n);
-      built = torch::complex(torch::cos(a), -torch::sin(a));
+      built = kind == Matrix::forward_full_real ? torch::cat({torch::cos(a), -torch::sin(a)})
+                                                : torch::cat({torch::sin(a), torch::cos(a)});
       break;
     }
-    case Matrix::inverse_full: {  // [n, 2m] complex: x_j = (1/n) sum_k X_k e^{2 pi i jk/n}
-      const auto a = angles(points, kept_frequencies(n, m), n);
-      built = torch::complex(torch::cos(a), torch::sin(a)) / double(n);
+    case Matrix::inverse_full_real:    // x_j = (1/n) sum_k X_k e^{2 pi i jk/n}: [2m, n] cos / n
+    case Matrix::inverse_full_imag: {  // and sin / n, indexed [k, j]
+      const auto a = angles(kept_frequencies(n, m), points, n);
+      built = (kind == Matrix::inverse_full_real ? torch::cos(a) : torch::sin(a)) / double(n);
       break;
     }
-    case Matrix::forward_last: {  // [n, 2m] real, columns (Re X_k, Im X_k) interleaved
-      const auto a = angles(points, torch::arange(m, torch::kFloat64), n);
-      built = torch::stack({torch::cos(a), -torch::sin(a)}, -1).reshape({n, 2 * m});
-      break;
-    }
-    case Matrix::inverse_last: {  // [2m, n] real: irfft of the Hermitian half spectrum
-      const auto a = angles(torch::arange(m, torch::kFloat64), points, n);
+    case Matrix::inverse_last_real:
+    case Matrix::inverse_last_imag: {  // irfft of the Hermitian half spectrum, [m, n]
+      const auto a = angles(low, points, n);
       // Every frequency but 0 and n/2 stands for itself and its conjugate;
       // the imaginary parts of those two are ignored, as by a C2R transform.
       auto weight = torch::full({m, 1}, 2.0 / double(n), torch::kFloat64);
       weight[0] = 1.0 / double(n);
       if (n % 2 == 0 && m == n / 2 + 1) weight[m - 1] = 1.0 / double(n);
-      built = torch::stack({weight * torch::cos(a), -weight * torch::sin(a)}, 1).reshape({2 * m, n});
+      built = kind == Matrix::inverse_last_real ? weight * torch::cos(a) : -weight * torch::sin(a);
       break;
     }
   }
-  const auto complex_type = real_type == torch::kFloat64 ? torch::kComplexDouble : torch::kComplexFloat;
-  built = built.to(built.is_complex() ? complex_type : real_type).contiguous();
-  return matrices_.emplace(key, std::move(built)).first->second;
+  return matrices_.emplace(key, built.to(real_type).contiguous()).first->second;
 }
 
+namespace {
+
+/// Axes [2, 2 + d) of a [B, C, axes...] tensor moved to the front, and back.
+torch::Tensor modes_to_front(const torch::Tensor& z, std::int64_t d) {
+  std::vector<std::int64_t> order;
+  for (std::int64_t a = 0; a < d; ++a) order.push_back(2 + a);
+  order.insert(order.end(), {0, 1});
+  return z.permute(order);
+}
+torch::Tensor modes_to_back(const torch::Tensor& z, std::int64_t d) {
+  std::vector<std::int64_t> order{d, d + 1};
+  for (std::int64_t a = 0; a < d; ++a) order.push_back(a);
+  return z.permute(order);
+}
+
+}  // namespace
+
 torch::Tensor TruncatedSpectrum::forward(const torch::Tensor& x) {
-  if (transform_ == SpectralTransform::fft) return forward_fft(x);
-  const auto d = static_cast<std::int64_t>(modes_.size());
-  const auto last = x.dim() - 1;
-  // Last axis first: it halves the data (real to complex) and cuts n to m.
-  auto shape = x.sizes().vec();
-  shape.back() = modes_.back();
-  shape.push_back(2);
-  auto z = torch::view_as_complex(
-      x.reshape({-1, x.size(last)}).mm(matrix(Matrix::forward_last, x.size(last), modes_.back(), x.scalar_type()))
-          .view(shape));
-  for (auto a = d - 2; a >= 0; --a) {
-    const auto axis = 2 + a;
-    const auto n = z.size(axis);
-    const auto& f = matrix(Matrix::forward_full, n, modes_[a], x.scalar_type());
-    auto out_shape = z.sizes().vec();
-    out_shape[axis] = 2 * modes_[a];
-    z = left_multiply(f, z.reshape({extent(z, 0, axis), n, extent(z, axis + 1, z.dim())})).view(out_shape);
-  }
-  return z;
+  return modes_to_back(forward_modes_first(x), static_cast<std::int64_t>(modes_.size()));
 }
 
 torch::Tensor TruncatedSpectrum::inverse(const torch::Tensor& spectrum, const std::vector<std::int64_t>& sizes) {
-  if (transform_ == SpectralTransform::fft) return inverse_fft(spectrum, sizes);
+  return inverse_modes_first(modes_to_front(spectrum, static_cast<std::int64_t>(modes_.size())), sizes);
+}
+
+torch::Tensor TruncatedSpectrum::forward_modes_first(const torch::Tensor& x) {
   const auto d = static_cast<std::int64_t>(modes_.size());
-  const auto real_type = c10::toRealValueType(spectrum.scalar_type());
-  auto z = spectrum;
-  for (std::int64_t a = 0; a + 1 < d; ++a) {
-    const auto axis = 2 + a;
-    const auto& g = matrix(Matrix::inverse_full, sizes[a], modes_[a], real_type);
-    auto out_shape = z.sizes().vec();
-    out_shape[axis] = sizes[a];
-    z = left_multiply(g, z.reshape({extent(z, 0, axis), z.size(axis), extent(z, axis + 1, z.dim())})).view(out_shape);
+  if (transform_ == SpectralTransform::fft) return modes_to_front(forward_fft(x), d);
+  const auto type = x.scalar_type();
+  // Last axis: [2m, n] x [n, rest] puts (Re, Im) x kept frequency in front of
+  // the other axes, in their order: [2, m_d, B, C, n_1, ..., n_{d-1}].
+  auto n = x.size(-1), m = modes_.back();
+  auto planes = matrix(Matrix::forward_last, n, m, type).mm(x.reshape({-1, n}).t());
+  auto re = planes.narrow(0, 0, m), im = planes.narrow(0, m, m);
+  std::vector<std::int64_t> shape{m, x.size(0), x.size(1)};  // mode axes so far, then B, C
+  // Each full axis in turn is last: consume it and put its modes in front.
+  for (auto a = d - 2; a >= 0; --a) {
+    n = x.size(2 + a), m = 2 * modes_[static_cast<std::size_t>(a)];
+    planes = torch::addmm(matrix(Matrix::forward_full_real, n, m / 2, type).mm(re.reshape({-1, n}).t()),
+                          matrix(Matrix::forward_full_imag, n, m / 2, type), im.reshape({-1, n}).t());
+    re = planes.narrow(0, 0, m), im = planes.narrow(0, m, m);
+    shape.insert(shape.begin(), m);
   }
-  auto pairs = torch::view_as_real(z.contiguous());  // [..., m_d, 2]
-  const auto& g = matrix(Matrix::inverse_last, sizes.back(), modes_.back(), real_type);
-  auto out_shape = z.sizes().vec();
-  out_shape.back() = sizes.back();
-  return pairs.view({-1, 2 * modes_.back()}).mm(g).view(out_shape);
+  return torch::complex(re, im).view(shape);
+}
+
+torch::Tensor TruncatedSpectrum::inverse_modes_first(const torch::Tensor& spectrum,
+                                                     const std::vector<std::int64_t>& sizes) {
+  const auto d = static_cast<std::int64_t>(modes_.size());
+  if (transform_ == SpectralTransform::fft) return inverse_fft(modes_to_back(spectrum, d), sizes);
+  const auto type = c10::toRealValueType(spectrum.scalar_type());
+  const auto batch = spectrum.size(d), channels = spectrum.size(d + 1);
+  auto re = torch::real(spectrum).contiguous(), im = torch::imag(spectrum).contiguous();
+  // Each full axis in turn is first: consume it and append its points.
+  for (std::int64_t a = 0; a + 1 < d; ++a) {
+    const auto n = sizes[static_cast<std::size_t>(a)], m = 2 * modes_[static_cast<std::size_t>(a)];
+    const auto& cosine = matrix(Matrix::inverse_full_real, n, m / 2, type);
+    const auto& sine = matrix(Matrix::inverse_full_imag, n, m / 2, type);
+    const auto re_rows = re.reshape({m, -1}).t(), im_rows = im.reshape({m, -1}).t();  // [rest, 2m]
+    re = torch::addmm(re_rows.mm(cosine), im_rows, sine, 1.0, -1.0);
+    im = torch::addmm(re_rows.mm(sine), im_rows, cosine);
+  }
+  // The last axis, complex to real: [rest, m] x [m, n] gives [B, C, n_1, ..., n_d].
+  const auto n = sizes.back(), m = modes_.back();
+  auto y = torch::addmm(re.reshape({m, -1}).t().mm(matrix(Matrix::inverse_last_real, n, m, type)),
+                        im.reshape({m, -1}).t(), matrix(Matrix::inverse_last_imag, n, m, type));
+  std::vector<std::int64_t> shape{batch, channels};
+  shape.insert(shape.end(), sizes.begin(), sizes.end());
+  return y.view(shape);
 }
 
 torch::Tensor TruncatedSpectrum::forward_fft(const torch::Tensor& x) const {

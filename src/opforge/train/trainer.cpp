@@ -394,6 +394,7 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   const config::Section model_section = root.section("model");
   const TrainingOptions options = TrainingOptions::parse(root.section_or_empty("training"));
   make_lr_schedule(options.schedule_section, {options.lr, options.epochs, 1});  // validates its keys
+  torch::set_num_threads(static_cast<int>(options.threads));  // as in training: roll-out timings depend on it
   root.section_or_empty("output").get<std::string>("directory", "");
   OperatorData data(data_options);
   const TrainingLoss loss = TrainingLoss::parse(options.loss_section, data);
