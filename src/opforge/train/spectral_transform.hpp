@@ -17,7 +17,7 @@
 ///   over the whole array. The result comes out modes-first,
 ///   [2m_1, ..., m_d, B, C]: the layout forward_modes_first returns and
 ///   inverse_modes_first takes. (One small GEMM per line of the array, as a
-///   batched product, cost ~150k tiny BLAS calls per LESnets roll-out call.)
+///   batched product, cost ~50,000 tiny BLAS calls per LESnets call.)
 ///   At the Darcy sizes (n = 52, 73: 43 or 64 plus 9 padding, 73 prime) a
 ///   layer's forward and backward take 3-8x less time than with the FFT.
 /// - `fft`: torch::fft::rfftn of the whole grid, then slicing (and
@@ -57,7 +57,8 @@ public:
   torch::Tensor inverse_modes_first(const torch::Tensor& spectrum, const std::vector<std::int64_t>& sizes);
 
 private:
-  /// Real DFT matrices of one axis (n points, m kept frequencies per side):
+  /// Real DFT matrices of one axis of n points, keeping m frequencies per
+  /// side on a full axis and the lowest m on the last:
   /// forward_last [2m, n] real rows then imaginary rows of the rFFT's
   /// first m; forward_full_real / forward_full_imag [4m, n], the products
   /// of the full axis's forward matrix with a real / an imaginary plane,
