@@ -131,9 +131,11 @@ torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, c
   const auto head = [&](const torch::Tensor& h) { return second.forward(activation_function(activation, first.forward(h))); };
   constexpr std::int64_t block = 16384;  // points: 2 MB of a 32-wide intermediate
   auto shape = hidden.sizes().vec();
-  const auto flat = hidden.reshape({shape[0], shape[1], -1});
-  const auto points = flat.size(2);
+  const auto points = hidden.numel() / (shape[0] * shape[1]);
+  // Decide before flattening: a cropped hidden array is not contiguous, and
+  // the reshape would copy it for nothing.
   if (torch::GradMode::is_enabled() || points <= block) return head(hidden);
+  const auto flat = hidden.reshape({shape[0], shape[1], points});
   std::vector<torch::Tensor> blocks;
   for (std::int64_t start = 0; start < points; start += block)
     blocks.push_back(head(flat.narrow(2, start, std::min(block, points - start))));
