@@ -82,6 +82,40 @@ TEST(Les3d, VelocityStaysDivergenceFreeToRoundOff) {
   EXPECT_GT(solver.steps(), 1);
 }
 
+TEST(Les3d, StatesHoldOnlyTheDealiasedBand) {
+  // |k| <= (n - 1)/3 on every axis: a 16^3 state lives exactly on 11^3
+  // points, which is what a model's latent_grid relies on.
+  const auto o = options(16, 1.0 / 64, 0.01);
+  Les3dSolver solver(o);
+  solver.set_velocity(opforge::pde::random_isotropic_field(o, 7));
+  solver.advance(0.2);
+  const auto u = solver.velocity();
+  const std::int64_t n = o.resolution, cutoff = o.dealias_cutoff();
+  ASSERT_EQ(cutoff, 5);
+  // One-dimensional DFT along each axis of each line; energy above the cutoff against all of it.
+  double inside = 0, outside = 0;
+  const std::int64_t strides[3] = {n * n, n, 1};
+  for (int axis = 0; axis < 3; ++axis)
+    for (std::int64_t c = 0; c < 3; ++c)
+      for (std::int64_t line = 0; line < n * n; ++line) {
+        // The two axes other than `axis` index the line.
+        const std::int64_t a = line / n, b = line % n;
+        const std::int64_t other[2] = {strides[(axis + 1) % 3], strides[(axis + 2) % 3]};
+        const std::int64_t start = c * n * n * n + a * other[0] + b * other[1];
+        for (std::int64_t k = 0; k < n; ++k) {
+          double re = 0, im = 0;
+          for (std::int64_t j = 0; j < n; ++j) {
+            const double phase = -2.0 * M_PI * double(k * j) / double(n);
+            re += u[static_cast<std::size_t>(start + j * strides[axis])] * std::cos(phase);
+            im += u[static_cast<std::size_t>(start + j * strides[axis])] * std::sin(phase);
+          }
+          (std::min(k, n - k) <= cutoff ? inside : outside) += re * re + im * im;
+        }
+      }
+  EXPECT_GT(inside, 1.0);
+  EXPECT_LT(outside, 1e-24 * inside);
+}
+
 TEST(Les3d, EnergyDecaysAtTheDissipationRate) {
   // dE/dt = -(2 nu <S:S> + <C_s^2 Delta^2 |S|^3>): the closure and viscosity
   // are the only sinks. Central difference of E over +-h against epsilon.

@@ -181,12 +181,14 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "fno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
   const torch::Tensor input = x;
+  x = resample_periodic(x, options.latent_grid());
   x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
   for (std::size_t l = 0; l < spectral.size(); ++l) {
     x = spectral[l](x) + skip[l](x);
     if (l + 1 < spectral.size()) x = activate(x);
   }
-  const auto y = project(*project1, *project2, options.activation(), crop_end(x, options.padding()));
+  const auto y = resample_periodic(project(*project1, *project2, options.activation(), crop_end(x, options.padding())),
+                                   spatial_sizes(input));
   return options.input_skip() ? y + input : y;
 }
 

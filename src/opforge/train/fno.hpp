@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "opforge/train/latent_grid.hpp"
 #include "opforge/train/model.hpp"
 #include "opforge/train/spectral_transform.hpp"
 
@@ -74,6 +75,9 @@ struct FnoOptions {
   /// Zero padding appended at the end of each spatial axis (non-periodic
   /// data); 0 on periodic axes.
   TORCH_ARG(std::vector<std::int64_t>, padding) = {9, 9};
+  /// Points per axis of the grid the layers run on (latent_grid.hpp); empty,
+  /// or 0 on an axis: the data's grid.
+  TORCH_ARG(std::vector<std::int64_t>, latent_grid) = {};
   TORCH_ARG(std::int64_t, projection) = 128;
   TORCH_ARG(std::string, activation) = "gelu";
   /// Add the input to the output (needs C_in = C_out): the operator learns
@@ -110,8 +114,9 @@ std::vector<std::int64_t> parse_padding(const config::Section& section, std::int
 /// Zeros appended at the end of each spatial axis of [B, C, spatial...], and their removal.
 torch::Tensor pad_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
 torch::Tensor crop_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
-/// The keys FNO and IFNO share (modes, width, padding, projection,
-/// activation, input_skip, spectral_transform), read from `s` into `o`.
+/// The keys FNO and IFNO share (modes, width, padding, latent_grid,
+/// projection, activation, input_skip, spectral_transform), read from `s`
+/// into `o`.
 template <typename Options>
 void parse_fourier_options(const config::Section& s, const ModelShape& shape, std::int64_t default_padding,
                            Options& o) {
@@ -121,6 +126,7 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
     s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
   o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
   o.padding(parse_padding(s, shape.spatial_dims, default_padding));
+  o.latent_grid(parse_latent_grid(s, o.modes(), o.padding()));
   o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
   o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
   o.input_skip(s.get<bool>("input_skip", false));
@@ -151,7 +157,8 @@ SpectralConv make_fourier_layer(const Options& o) {
 /// end of FNO's and IFNO's describe().
 template <typename Options>
 std::string describe_fourier_options(const Options& o) {
-  return " padding=" + describe_list(o.padding()) + " projection=" + std::to_string(o.projection()) + " " +
+  const std::string latent = o.latent_grid().empty() ? "" : " latent_grid=" + describe_list(o.latent_grid());
+  return " padding=" + describe_list(o.padding()) + latent + " projection=" + std::to_string(o.projection()) + " " +
          o.activation() + (o.input_skip() ? " input_skip" : "") + " transform=" + to_string(o.spectral_transform());
 }
 

@@ -20,6 +20,7 @@ struct IfnoOptions {
   TORCH_ARG(std::int64_t, width) = 32;
   TORCH_ARG(std::int64_t, iterations) = 20;  ///< L
   TORCH_ARG(std::vector<std::int64_t>, padding) = {0, 0};
+  TORCH_ARG(std::vector<std::int64_t>, latent_grid) = {};  ///< as FnoOptions
   TORCH_ARG(std::int64_t, projection) = 128;
   TORCH_ARG(std::string, activation) = "gelu";
   /// Add the input to the output (needs C_in = C_out): the operator learns

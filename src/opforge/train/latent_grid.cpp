@@ -1,0 +1,73 @@
+#include "opforge/train/latent_grid.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <string>
+
+#include "opforge/core/error.hpp"
+
+namespace opforge::train {
+
+torch::Tensor fourier_resampling_matrix(std::int64_t from, std::int64_t to) {
+  OPFORGE_CHECK(from >= 1 && to >= 1, UsageError, "Fourier resampling from ", from, " to ", to, " points");
+  const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+  // M[j, i] = (1/from) sum_{|k| <= K} exp(2 pi i k (j/to - i/from)): the
+  // inverse DFT at the new points of the kept part of the old grid's DFT.
+  const auto phase = 2.0 * M_PI *
+                     (torch::arange(to, options).div(double(to)).unsqueeze(1) -
+                      torch::arange(from, options).div(double(from)).unsqueeze(0));
+  auto matrix = torch::ones({to, from}, options);
+  const std::int64_t kept = (std::min(from, to) - 1) / 2;
+  for (std::int64_t k = 1; k <= kept; ++k) matrix += 2.0 * torch::cos(double(k) * phase);
+  return matrix / double(from);
+}
+
+torch::Tensor resample_periodic(const torch::Tensor& x, const std::vector<std::int64_t>& sizes) {
+  torch::Tensor y = x;
+  for (std::size_t a = 0; a < sizes.size(); ++a) {
+    const auto axis = static_cast<std::int64_t>(2 + a);
+    const auto from = y.size(axis);
+    if (sizes[a] == 0 || sizes[a] == from) continue;
+    const auto matrix = fourier_resampling_matrix(from, sizes[a]).to(y.options());
+    // [before, n, after] -> [before, m, after]. einsum picks a layout that
+    // suits the axis: restricting a LESnets input takes 2.4 ms, against 4.5
+    // with tensordot and movedim.
+    auto shape = y.sizes().vec();
+    const auto before = std::accumulate(shape.begin(), shape.begin() + axis, std::int64_t{1}, std::multiplies<>());
+    shape[static_cast<std::size_t>(axis)] = sizes[a];
+    y = torch::einsum("ji,piq->pjq", {matrix, y.reshape({before, from, -1})}).reshape(shape);
+  }
+  return y;
+}
+
+std::vector<std::int64_t> spatial_sizes(const torch::Tensor& x) {
+  const auto sizes = x.sizes().vec();
+  return {sizes.begin() + 2, sizes.end()};
+}
+
+std::vector<std::int64_t> parse_latent_grid(const config::Section& s, const std::vector<std::int64_t>& modes,
+                                            const std::vector<std::int64_t>& padding) {
+  if (!s.has("latent_grid")) return {};
+  auto grid = s.get<std::vector<std::int64_t>>("latent_grid", {}, config::at_least(0));
+  if (grid.size() != modes.size())
+    s.fail("latent_grid", "needs one entry per axis (" + std::to_string(modes.size()) + "), 0 for the data's size");
+  for (std::size_t a = 0; a < grid.size(); ++a) {
+    if (grid[a] == 0) continue;
+    const auto axis = std::to_string(a);
+    if (padding[a] != 0)
+      s.fail("latent_grid", "axis " + axis + " is padded (non-periodic); Fourier resampling needs a periodic axis: " +
+                                "use 0 there");
+    // The spectral layers' rule (spectral_transform.hpp): 2m <= n on the
+    // first axes, m <= n/2 + 1 on the last.
+    const auto available = a + 1 < grid.size() ? grid[a] / 2 : grid[a] / 2 + 1;
+    if (modes[a] > available)
+      s.fail("latent_grid", "axis " + axis + " has " + std::to_string(grid[a]) + " points, too few for " +
+                                std::to_string(modes[a]) + " modes (at least " +
+                                std::to_string(a + 1 < grid.size() ? 2 * modes[a] : 2 * (modes[a] - 1)) + ")");
+  }
+  return grid;
+}
+
+}  // namespace opforge::train
