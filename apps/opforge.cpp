@@ -30,8 +30,9 @@ commands:
   generate CONFIG.yaml [key.path=value ...]   solve sampled PDE problems into an HDF5 dataset
   train    CONFIG.yaml [key.path=value ...]   fit a neural operator on a dataset (data parallel)
   train    CONFIG.yaml [...] [--resume]       (continue from the run directory's checkpoint)
-  evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS]
+  evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS [--rollout-dir DIR]]
                                               score a trained operator on the config's test split
+                                              (roll-out files go to DIR, default: beside the checkpoint)
   info     FILE.h5 [--config] [--samples N]   shapes, provenance and statistics of a dataset
 
 options:
@@ -55,6 +56,7 @@ struct Arguments {
   bool show_config = false;
   std::optional<std::string> checkpoint;
   std::optional<std::string> predictions;
+  std::optional<std::string> rollout_directory;
   bool resume = false;
   long samples = -1;
   long rollout = 0;
@@ -78,6 +80,7 @@ Arguments parse_arguments(int argc, char** argv) {
     else if (arg == "--config") args.show_config = true;
     else if (arg == "--checkpoint") args.checkpoint = value_of(arg);
     else if (arg == "--predictions") args.predictions = value_of(arg);
+    else if (arg == "--rollout-dir") args.rollout_directory = value_of(arg);
     else if (arg == "--resume") args.resume = true;
     else if (arg == "--samples" || arg == "--rollout") {
       const std::string text = value_of(arg);
@@ -157,11 +160,18 @@ int run_train(const Arguments& args, opforge::Environment& env) {
 
 int run_evaluate(const Arguments& args, opforge::Environment& env) {
   const auto document =
-      load_config(args, env, "opforge evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS]");
+      load_config(args, env,
+                  "opforge evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS "
+                  "[--rollout-dir DIR]]");
   if (!args.checkpoint) OPFORGE_THROW(opforge::UsageError, "evaluate needs --checkpoint PATH");
   if (args.rollout < 0) OPFORGE_THROW(opforge::UsageError, "--rollout needs a positive number of calls");
+  if (args.rollout_directory && args.rollout == 0)
+    OPFORGE_THROW(opforge::UsageError, "--rollout-dir needs --rollout CALLS");
+  if (args.rollout_directory && args.rollout_directory->empty())
+    OPFORGE_THROW(opforge::UsageError, "--rollout-dir needs a directory");
   const auto report = opforge::train::evaluate_model(env.world(), document, *args.checkpoint,
-                                                     args.predictions.value_or(""), args.rollout);
+                                                     args.predictions.value_or(""), args.rollout,
+                                                     args.rollout_directory.value_or(""));
   opforge::logger().info("test relative L2 over ", report.samples, " samples: mean ", report.mean, ", median ",
                          report.median, ", max ", report.max, "; relative H1 mean ", report.mean_h1);
   if (!report.predictions_path.empty()) opforge::logger().info("predictions written to ", report.predictions_path);

@@ -11,10 +11,13 @@ opforge=$1 config=$2 script=$3
 compare() {  # LATENT_GRID ("" for none, else e.g. 5,5,5,0)
   local latent=$1 override=() option=()
   if [[ -n $latent ]]; then override=("model.latent_grid=[$latent]") option=(--latent-grid "$latent"); fi
-  rm -rf run_lesnets_port && cp -r run_lesnets_tiny run_lesnets_port  # evaluate writes beside the checkpoint
-  opforge_scores=$("$opforge" evaluate "$config" --checkpoint run_lesnets_port/checkpoint.pt --rollout 2 'data.test=[4, 5]' \
-    "${override[@]}" | sed -n 's/.*rel-L2 \([0-9.e+-]*\) over the first call, \([0-9.e+-]*\) at the last frame.*/\1 \2/p')
-  python_scores=$(/usr/bin/python3 "$script" run_lesnets_port/model.pt --data les3d_tiny.h5 --sample 4 --calls 2 \
+  # The roll-out files go to their own directory (other tests roll out beside the same checkpoint).
+  rm -rf run_lesnets_port
+  opforge_scores=$("$opforge" evaluate "$config" --checkpoint run_lesnets_tiny/checkpoint.pt --rollout 2 \
+    --rollout-dir run_lesnets_port/rollout 'data.test=[4, 5]' "${override[@]}" |
+    sed -n 's/.*rel-L2 \([0-9.e+-]*\) over the first call, \([0-9.e+-]*\) at the last frame.*/\1 \2/p')
+  for file in rollout.csv rollout.json spectra.csv; do [[ -s run_lesnets_port/rollout/$file ]]; done
+  python_scores=$(/usr/bin/python3 "$script" run_lesnets_tiny/model.pt --data les3d_tiny.h5 --sample 4 --calls 2 \
     --frames 2 --padding 0,0,0,1 "${option[@]}" --repeats 1 |
     sed -n 's/.*rel-L2 \([0-9.e+-]*\) over the first call, \([0-9.e+-]*\) at frame.*/\1 \2/p')
   echo "latent grid [${latent:-none}]: opforge: $opforge_scores; PyTorch port: $python_scores"

@@ -387,7 +387,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 
 EvaluationReport evaluate_model(const Communicator& comm, const config::Document& document,
                                 const std::string& checkpoint, const std::string& predictions_path,
-                                std::int64_t rollout_calls) {
+                                std::int64_t rollout_calls, const std::string& rollout_directory) {
   const config::Section root = document.root();
   root.get<std::int64_t>("seed", 0, config::non_negative());
   DataOptions data_options = DataOptions::parse(root.section("data"));
@@ -463,10 +463,17 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
     const auto call = [&](const torch::Tensor& x) {
       return normalizer.decode_output(model->forward(normalizer.encode_input(x)));
     };
+    auto directory = rollout_directory.empty() ? std::filesystem::path(checkpoint).parent_path().string()
+                                               : rollout_directory;
+    if (directory.empty()) directory = ".";
+    if (comm.rank() == 0) {  // before the roll-out: a bad directory fails in seconds, not after it
+      std::error_code error;
+      std::filesystem::create_directories(directory, error);
+      OPFORGE_CHECK(!error, IoError, "cannot create the roll-out directory '", directory, "': ", error.message());
+    }
     const RolloutReport rolled = rollout(comm, call, data, test_indices, rollout_calls, physics);
-    const auto directory = std::filesystem::path(checkpoint).parent_path().string();
-    if (comm.rank() == 0) write_rollout(directory.empty() ? "." : directory, rolled);
-    report.rollout_directory = directory.empty() ? "." : directory;
+    if (comm.rank() == 0) write_rollout(directory, rolled);
+    report.rollout_directory = directory;
     report.rollout_frames = rolled.frames;
     report.rollout_l2_first_call = rolled.first_call_l2;
     report.rollout_l2_last_frame = rolled.rel_l2.back();

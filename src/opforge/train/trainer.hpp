@@ -80,10 +80,11 @@ struct EvaluationReport {
 
 /// Scores the checkpoint on the config's test split (at its data.stride).
 /// With `rollout_calls` > 0 (trajectory datasets), also rolls the operator
-/// out autoregressively for that many calls and writes rollout.csv and
-/// spectra.csv next to the checkpoint.
+/// out autoregressively for that many calls and writes rollout.csv,
+/// rollout.json and spectra.csv into `rollout_directory` (created if
+/// missing; empty: the checkpoint's directory).
 EvaluationReport evaluate_model(const Communicator& comm, const config::Document& document,
                                 const std::string& checkpoint, const std::string& predictions_path,
-                                std::int64_t rollout_calls = 0);
+                                std::int64_t rollout_calls = 0, const std::string& rollout_directory = "");
 
 }  // namespace opforge::train
