@@ -73,7 +73,7 @@ torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
   std::vector<std::int64_t> sizes;
   for (std::int64_t a = 0; a < d; ++a) sizes.push_back(x.size(x.dim() - d + a));
   for (std::int64_t a = 0; a < d; ++a) {
-    const std::int64_t available = a + 1 < d ? sizes[a] / 2 : sizes[a] / 2 + 1;
+    const std::int64_t available = max_kept_modes(sizes[a], a + 1 == d);
     OPFORGE_CHECK(options.modes()[a] <= available, UsageError, "spectral convolution: ", options.modes()[a],
                   " modes on an axis of ", sizes[a], " points (at most ", available, ")");
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "opforge/core/error.hpp"
+#include "opforge/train/spectral_transform.hpp"
 
 namespace opforge::train {
 
@@ -59,10 +60,7 @@ std::vector<std::int64_t> parse_latent_grid(const config::Section& s, const std:
     if (padding[a] != 0)
       s.fail("latent_grid", "axis " + axis + " is padded (non-periodic); Fourier resampling needs a periodic axis: " +
                                 "use 0 there");
-    // The spectral layers' rule (spectral_transform.hpp): 2m <= n on the
-    // first axes, m <= n/2 + 1 on the last.
-    const auto available = a + 1 < grid.size() ? grid[a] / 2 : grid[a] / 2 + 1;
-    if (modes[a] > available)
+    if (modes[a] > max_kept_modes(grid[a], a + 1 == grid.size()))
       s.fail("latent_grid", "axis " + axis + " has " + std::to_string(grid[a]) + " points, too few for " +
                                 std::to_string(modes[a]) + " modes (at least " +
                                 std::to_string(a + 1 < grid.size() ? 2 * modes[a] : 2 * (modes[a] - 1)) + ")");

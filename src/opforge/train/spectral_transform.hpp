@@ -39,6 +39,13 @@ enum class SpectralTransform { dft, fft };
 SpectralTransform parse_spectral_transform(const std::string& name);
 std::string to_string(SpectralTransform transform);
 
+/// The most modes an axis of `points` points can keep: points/2 on the
+/// two-sided axes (low and high halves must not overlap), points/2 + 1 on
+/// the last, real-to-complex one.
+inline std::int64_t max_kept_modes(std::int64_t points, bool last_axis) {
+  return last_axis ? points / 2 + 1 : points / 2;
+}
+
 class TruncatedSpectrum {
 public:
   TruncatedSpectrum(std::vector<std::int64_t> modes, SpectralTransform transform);
