@@ -64,6 +64,28 @@ TEST(LatentGrid, RestrictingAndInterpolatingABandLimitedFieldLosesNothing) {
   EXPECT_LT((kept - low).abs().max().item<double>(), 1e-12);
 }
 
+TEST(LatentGrid, EveryAxisIsResampledByItsMatrixIntoAContiguousArray) {
+  // Long and short runs of points after an axis take different products; a
+  // trailing axis that is not resampled (time) gives the shortest.
+  torch::manual_seed(6);
+  const auto x = torch::randn({2, 3, 12, 9, 7, 4}, f64);
+  const std::vector<std::int64_t> sizes{5, 13, 7, 0};
+  auto expected = x;
+  const std::vector<std::string> contractions{"ji,bcixyt->bcjxyt", "ji,bcxiyt->bcxjyt"};
+  expected = torch::einsum(contractions[0], {fourier_resampling_matrix(12, 5), expected});
+  expected = torch::einsum(contractions[1], {fourier_resampling_matrix(9, 13), expected});
+  for (const bool tracked : {true, false}) {
+    torch::AutoGradMode mode(tracked);
+    const auto y = resample_periodic(x, sizes);
+    EXPECT_TRUE(y.is_contiguous());
+    EXPECT_EQ(y.sizes(), expected.sizes());
+    EXPECT_LT((y - expected).abs().max().item<double>(), 1e-13);
+    const auto back = resample_periodic(y.to(torch::kFloat32), {12, 9, 0, 0});
+    EXPECT_TRUE(back.is_contiguous());
+    EXPECT_EQ(back.scalar_type(), torch::kFloat32);  // the matrices follow the data's dtype
+  }
+}
+
 TEST(LatentGrid, AxesWithoutATargetOrAlreadyOfTheirSizeAreLeftAsTheyAre) {
   const auto x = torch::randn({2, 3, 8, 6, 5});
   const auto y = resample_periodic(x, {0, 6, 0});

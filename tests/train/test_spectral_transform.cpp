@@ -75,6 +75,70 @@ TEST(SpectralTransform, ModesFirstLayoutPutsTheKeptModesBeforeBatchAndChannels) 
   }
 }
 
+TEST(SpectralTransform, PlanesAreTheRealAndImaginaryPartsOfTheModesFirstSpectrum) {
+  torch::manual_seed(10);
+  const Case c{{6, 4, 5, 4}, {3, 2, 2, 3}};
+  for (const auto transform : {SpectralTransform::dft, SpectralTransform::fft}) {
+    TruncatedSpectrum spectrum(c.modes, transform);
+    const auto x = random_grid(c, 3);
+    const auto planes = spectrum.forward_planes(x);
+    EXPECT_EQ(planes.sizes().vec(), (std::vector<std::int64_t>{2, 6, 4, 4, 3, 2, 3})) << to_string(transform);
+    // Against torch's rFFT directly, not through the dft code.
+    TruncatedSpectrum reference(c.modes, SpectralTransform::fft);
+    const auto expected = reference.forward(x).permute({2, 3, 4, 5, 0, 1});
+    EXPECT_LT(max_relative_difference(planes[0], torch::real(expected)), 1e-12) << to_string(transform);
+    EXPECT_LT(max_relative_difference(planes[1], torch::imag(expected)), 1e-12) << to_string(transform);
+  }
+}
+
+TEST(SpectralTransform, InverseWithoutAutogradMatchesTheTrackedInverseAndAccumulatesIntoTheAddend) {
+  torch::manual_seed(11);
+  for (const auto& c : cases) {
+    for (const auto transform : {SpectralTransform::dft, SpectralTransform::fft}) {
+      TruncatedSpectrum spectrum(c.modes, transform);
+      const auto planes = torch::randn_like(spectrum.forward_planes(random_grid(c, 3)));
+      const auto tracked = spectrum.inverse_planes(planes, c.sizes);
+      const auto addend = torch::randn_like(tracked);
+      const auto tracked_sum = spectrum.inverse_planes(planes, c.sizes, addend);
+      EXPECT_LT(max_relative_difference(tracked_sum, tracked + addend), 1e-14);
+      torch::NoGradGuard no_grad;
+      EXPECT_LT(max_relative_difference(spectrum.inverse_planes(planes, c.sizes), tracked), 1e-14);
+      auto temporary = addend.clone();
+      const auto sum = spectrum.inverse_planes(planes, c.sizes, temporary);
+      EXPECT_LT(max_relative_difference(sum, tracked + addend), 1e-14) << to_string(transform);
+      if (transform == SpectralTransform::dft) EXPECT_EQ(sum.data_ptr(), temporary.data_ptr()) << "not in place";
+    }
+  }
+  TruncatedSpectrum spectrum({2, 2}, SpectralTransform::dft);
+  const auto planes = spectrum.forward_planes(torch::randn({1, 2, 6, 5}));
+  EXPECT_THROW(spectrum.inverse_planes(planes, {6, 5}, torch::zeros({1, 2, 6, 4})), UsageError);
+}
+
+TEST(SpectralTransform, SpectralConvolutionWithoutAutogradMatchesTrainingAndFollowsItsWeights) {
+  // Evaluation mixes the modes with its own loop on cached real weight
+  // planes; training with a batched complex product. 11 output channels
+  // leave a remainder after the loop's blocks of 8.
+  for (const auto& c : cases) {
+    torch::manual_seed(12);
+    SpectralConv conv(SpectralConvOptions(3, 11, c.modes));
+    conv->to(torch::kFloat64);
+    const auto x = random_grid(c, 3);
+    const auto trained = conv(x).detach();
+    const auto addend = torch::randn_like(trained);
+    conv->eval();
+    torch::NoGradGuard no_grad;
+    EXPECT_LT(max_relative_difference(conv(x), trained), 1e-13) << c.sizes.size() << "-d, n0 " << c.sizes[0];
+    EXPECT_LT(max_relative_difference(conv->forward_plus(x, addend.clone()), trained + addend), 1e-13);
+    // An optimiser step changes a weight in place: the cached planes follow.
+    conv->weights.front().mul_(-2.0);
+    torch::AutoGradMode tracked(true);
+    const auto changed = conv(x).detach();
+    EXPECT_GT(max_relative_difference(changed, trained), 1e-3);
+    torch::NoGradGuard again;
+    EXPECT_LT(max_relative_difference(conv(x), changed), 1e-13);
+  }
+}
+
 TEST(SpectralTransform, SpectralConvolutionsAgreeInValueAndGradientForBothTransforms) {
   for (const auto& c : cases) {
     torch::manual_seed(4);

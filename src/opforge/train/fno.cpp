@@ -52,23 +52,75 @@ torch::Tensor SpectralConvImpl::spectral_weights() const {
   return join(0, 0);
 }
 
-torch::Tensor SpectralConvImpl::mode_major_weights() {
-  const auto in = options.in_channels(), out = options.out_channels();
-  const auto per_mode = [&] { return spectral_weights().reshape({in, out, -1}).permute({2, 0, 1}).contiguous(); };
-  if (is_training() || torch::GradMode::is_enabled()) {
-    mode_major_cache_ = torch::Tensor();  // training changes the weights: rebuild after it
-    return per_mode();
+torch::Tensor SpectralConvImpl::per_mode_weights() const {
+  return spectral_weights().reshape({options.in_channels(), options.out_channels(), -1}).permute({2, 0, 1});
+}
+
+torch::Tensor SpectralConvImpl::weight_planes() {
+  const auto planes = [&] {
+    const auto w = per_mode_weights();
+    return torch::stack({torch::real(w), torch::imag(w)}).contiguous();
+  };
+  if (is_training()) {
+    weight_planes_cache_ = torch::Tensor();  // training changes the weights: rebuild after it
+    return planes();
   }
   std::vector<std::pair<const void*, std::int64_t>> key;
   for (const auto& w : weights) key.emplace_back(w.data_ptr(), w._version());
-  if (!mode_major_cache_.defined() || key != mode_major_key_) {
-    mode_major_cache_ = per_mode();
-    mode_major_key_ = std::move(key);
+  if (!weight_planes_cache_.defined() || key != weight_planes_key_) {
+    weight_planes_cache_ = planes();
+    weight_planes_key_ = std::move(key);
   }
-  return mode_major_cache_;
+  return weight_planes_cache_;
 }
 
-torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
+namespace {
+
+/// out[k, b, o] = sum_i x[k, b, i] w[k, i, o] in complex arithmetic on real
+/// planes: x [2, K, B, in], w [2, K, in, out], out [2, K, B, out]. Eight
+/// outputs at a time stay in registers across the sum; the batched complex
+/// product it replaces in evaluation took twice as long (1.5 against 0.7 ms
+/// for a LESnets layer, 24,000 modes of 8 x 8).
+template <typename T>
+void mix_mode_planes(const T* x, const T* w, T* y, std::int64_t modes, std::int64_t batch, std::int64_t in,
+                     std::int64_t out) {
+  constexpr std::int64_t chunk = 8;
+  const T *x_re = x, *x_im = x + modes * batch * in, *w_re = w, *w_im = w + modes * in * out;
+  T *y_re = y, *y_im = y + modes * batch * out;
+  at::parallel_for(0, modes, 256, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t k = begin; k < end; ++k)
+      for (std::int64_t b = 0; b < batch; ++b) {
+        const std::int64_t row = k * batch + b;
+        for (std::int64_t first = 0; first < out; first += chunk) {
+          const std::int64_t width = std::min(chunk, out - first);
+          T sum_re[chunk] = {}, sum_im[chunk] = {};
+          for (std::int64_t i = 0; i < in; ++i) {
+            const T a = x_re[row * in + i], c = x_im[row * in + i];
+            const T *wr = w_re + (k * in + i) * out + first, *wi = w_im + (k * in + i) * out + first;
+            if (width == chunk) {  // a fixed trip count: unrolled and vectorised
+              for (std::int64_t o = 0; o < chunk; ++o) {
+                sum_re[o] += a * wr[o] - c * wi[o];
+                sum_im[o] += a * wi[o] + c * wr[o];
+              }
+            } else {
+              for (std::int64_t o = 0; o < width; ++o) {
+                sum_re[o] += a * wr[o] - c * wi[o];
+                sum_im[o] += a * wi[o] + c * wr[o];
+              }
+            }
+          }
+          std::copy(sum_re, sum_re + width, y_re + row * out + first);
+          std::copy(sum_im, sum_im + width, y_im + row * out + first);
+        }
+      }
+  });
+}
+
+}  // namespace
+
+torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) { return forward_plus(x, torch::Tensor()); }
+
+torch::Tensor SpectralConvImpl::forward_plus(const torch::Tensor& x, const torch::Tensor& addend) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
   std::vector<std::int64_t> sizes;
   for (std::int64_t a = 0; a < d; ++a) sizes.push_back(x.size(x.dim() - d + a));
@@ -78,13 +130,26 @@ torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) {
                   " modes on an axis of ", sizes[a], " points (at most ", available, ")");
   }
   const auto batch = x.size(0), in = options.in_channels(), out = options.out_channels();
-  const auto x_ft = spectrum_.forward_modes_first(x);  // [2m_1, ..., m_d, B, in]
+  const auto x_ft = spectrum_.forward_planes(x);  // [2, 2m_1, ..., m_d, B, in]
   auto mode_shape = x_ft.sizes().vec();
-  // Channel mixing per mode, "kbi,kio->kbo", as one batched product over the kept modes.
-  const auto modes = x_ft.numel() / (batch * in);
   mode_shape.back() = out;
-  const auto out_ft = torch::bmm(x_ft.reshape({modes, batch, in}), mode_major_weights()).view(mode_shape);
-  return spectrum_.inverse_modes_first(out_ft, sizes);
+  const auto modes = x_ft.numel() / (2 * batch * in);
+  torch::Tensor out_ft;
+  if (torch::GradMode::is_enabled()) {
+    // "kbi,kio->kbo" as one batched complex product over the kept modes.
+    const auto mixed = torch::bmm(torch::complex(x_ft[0], x_ft[1]).reshape({modes, batch, in}),
+                                  per_mode_weights().contiguous());
+    out_ft = torch::stack({torch::real(mixed), torch::imag(mixed)});
+  } else {
+    const auto weights = weight_planes();
+    const auto input = x_ft.contiguous();
+    out_ft = torch::empty(mode_shape, x_ft.options());
+    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "mix_mode_planes", [&] {
+      mix_mode_planes(input.data_ptr<scalar_t>(), weights.data_ptr<scalar_t>(), out_ft.data_ptr<scalar_t>(), modes,
+                      batch, in, out);
+    });
+  }
+  return spectrum_.inverse_planes(out_ft.view(mode_shape), sizes, addend);
 }
 
 std::vector<std::int64_t> parse_padding(const config::Section& s, std::int64_t spatial_dims, std::int64_t fallback) {
@@ -184,7 +249,7 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   x = resample_periodic(x, options.latent_grid());
   x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
   for (std::size_t l = 0; l < spectral.size(); ++l) {
-    x = spectral[l](x) + skip[l](x);
+    x = spectral[l]->forward_plus(x, skip[l](x));
     if (l + 1 < spectral.size()) x = activate(x);
   }
   const auto y = resample_periodic(project(*project1, *project2, options.activation(), crop_end(x, options.padding())),

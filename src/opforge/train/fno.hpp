@@ -47,6 +47,10 @@ class SpectralConvImpl : public torch::nn::Module {
 public:
   explicit SpectralConvImpl(SpectralConvOptions options);
   torch::Tensor forward(const torch::Tensor& x);
+  /// forward(x) + addend, the sum formed by the inverse transform's last
+  /// product (no separate pass). Without autograd it is written into the
+  /// addend's storage: pass a temporary, such as the skip path's output.
+  torch::Tensor forward_plus(const torch::Tensor& x, const torch::Tensor& addend);
   SpectralConvOptions options;
   /// weights[c] has shape [in, out, modes..., 2] (real and imaginary parts).
   std::vector<torch::Tensor> weights;
@@ -55,14 +59,16 @@ private:
   /// The corner weights as one complex [in, out, 2m_1, ..., m_d] block, in
   /// the layout of the truncated spectrum.
   torch::Tensor spectral_weights() const;
-  /// The same weights per mode, [modes, in, out] contiguous. In evaluation
-  /// (eval mode, no autograd) the result is kept until a weight changes its
-  /// storage or version, or a training-mode call comes: joining and
-  /// transposing the corners copies every weight, a tenth of a LESnets call.
-  torch::Tensor mode_major_weights();
+  /// The same weights per mode, complex [modes, in, out] (a permuted view).
+  torch::Tensor per_mode_weights() const;
+  /// They again as real planes, [2, modes, in, out] contiguous, for
+  /// evaluation without autograd. In eval mode the result is kept until a
+  /// weight changes its storage or version: joining and transposing the
+  /// corners copies every weight, a tenth of a LESnets call.
+  torch::Tensor weight_planes();
   TruncatedSpectrum spectrum_;
-  torch::Tensor mode_major_cache_;
-  std::vector<std::pair<const void*, std::int64_t>> mode_major_key_;
+  torch::Tensor weight_planes_cache_;
+  std::vector<std::pair<const void*, std::int64_t>> weight_planes_key_;
 };
 TORCH_MODULE(SpectralConv);
 

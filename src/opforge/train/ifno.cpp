@@ -31,7 +31,7 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
   x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
   const double step = 1.0 / double(options.iterations());
   for (std::int64_t l = 0; l < options.iterations(); ++l) {
-    const auto update = spectral(x) + skip(x);
+    const auto update = spectral->forward_plus(x, skip(x));
     x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
   }
   const auto y = resample_periodic(project(*project1, *project2, options.activation(), crop_end(x, options.padding())),

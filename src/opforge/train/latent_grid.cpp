@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <string>
+#include <tuple>
 
 #include "opforge/core/error.hpp"
 #include "opforge/train/spectral_transform.hpp"
@@ -25,20 +28,49 @@ torch::Tensor fourier_resampling_matrix(std::int64_t from, std::int64_t to) {
   return matrix / double(from);
 }
 
+namespace {
+
+/// fourier_resampling_matrix in the dtype and on the device of `like`, built
+/// once per (from, to, dtype, device): building takes a tenth of a
+/// millisecond, and a LESnets call resamples six axes.
+torch::Tensor cached_resampling_matrix(std::int64_t from, std::int64_t to, const torch::Tensor& like) {
+  static std::mutex mutex;
+  static std::map<std::tuple<std::int64_t, std::int64_t, c10::ScalarType, std::string>, torch::Tensor> cache;
+  const auto key = std::make_tuple(from, to, like.scalar_type(), like.device().str());
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto found = cache.find(key);
+  if (found == cache.end())
+    found = cache.emplace(key, fourier_resampling_matrix(from, to).to(like.options()).contiguous()).first;
+  return found->second;
+}
+
+}  // namespace
+
 torch::Tensor resample_periodic(const torch::Tensor& x, const std::vector<std::int64_t>& sizes) {
   torch::Tensor y = x;
   for (std::size_t a = 0; a < sizes.size(); ++a) {
     const auto axis = static_cast<std::int64_t>(2 + a);
     const auto from = y.size(axis);
     if (sizes[a] == 0 || sizes[a] == from) continue;
-    const auto matrix = fourier_resampling_matrix(from, sizes[a]).to(y.options());
-    // [before, n, after] -> [before, m, after]. einsum picks a layout that
-    // suits the axis: restricting a LESnets input takes 2.4 ms, against 4.5
-    // with tensordot and movedim.
+    const auto to = sizes[a];
+    const auto matrix = cached_resampling_matrix(from, to, y);
+    // [before, n, after] -> [before, m, after], contiguous so that the next
+    // axis and the caller's pointwise work read it in order. With a long
+    // run of points after the axis, one GEMM per leading index (a batched
+    // product against the shared matrix); with a short one, the axis moved
+    // to the front and one GEMM for all. Restricting a LESnets input: 1.7
+    // ms, against 2.7 with einsum, whose permuted result also made the
+    // input skip's addition take 2 ms instead of 0.15.
     auto shape = y.sizes().vec();
     const auto before = std::accumulate(shape.begin(), shape.begin() + axis, std::int64_t{1}, std::multiplies<>());
-    shape[static_cast<std::size_t>(axis)] = sizes[a];
-    y = torch::einsum("ji,piq->pjq", {matrix, y.reshape({before, from, -1})}).reshape(shape);
+    const auto after = y.numel() / (before * from);
+    shape[static_cast<std::size_t>(axis)] = to;
+    const auto lines = y.reshape({before, from, after});
+    if (after >= 64)
+      y = torch::bmm(matrix.expand({before, to, from}), lines);
+    else
+      y = matrix.mm(lines.transpose(0, 1).reshape({from, -1})).view({to, before, after}).transpose(0, 1).contiguous();
+    y = y.view(shape);
   }
   return y;
 }

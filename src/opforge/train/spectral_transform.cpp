@@ -53,21 +53,21 @@ const torch::Tensor& TruncatedSpectrum::matrix(Matrix kind, std::int64_t n, std:
                                                 : torch::cat({torch::sin(a), torch::cos(a)});
       break;
     }
-    case Matrix::inverse_full_real:    // x_j = (1/n) sum_k X_k e^{2 pi i jk/n}: [2m, n] cos / n
-    case Matrix::inverse_full_imag: {  // and sin / n, indexed [k, j]
+    case Matrix::inverse_full_real:    // x_j = (1/n) sum_k X_k e^{2 pi i jk/n}, X = re + i im:
+    case Matrix::inverse_full_imag: {  // Re x = [C; -S] [re; im], Im x = [S; C] [re; im] (C, S: cos, sin / n)
       const auto a = angles(kept_frequencies(n, m), points, n);
-      built = (kind == Matrix::inverse_full_real ? torch::cos(a) : torch::sin(a)) / double(n);
+      const auto cosine = torch::cos(a) / double(n), sine = torch::sin(a) / double(n);
+      built = kind == Matrix::inverse_full_real ? torch::cat({cosine, -sine}) : torch::cat({sine, cosine});
       break;
     }
-    case Matrix::inverse_last_real:
-    case Matrix::inverse_last_imag: {  // irfft of the Hermitian half spectrum, [m, n]
+    case Matrix::inverse_last: {  // irfft of the Hermitian half spectrum: [real rows; imaginary rows], [2m, n]
       const auto a = angles(low, points, n);
       // Every frequency but 0 and n/2 stands for itself and its conjugate;
       // the imaginary parts of those two are ignored, as by a C2R transform.
       auto weight = torch::full({m, 1}, 2.0 / double(n), torch::kFloat64);
       weight[0] = 1.0 / double(n);
       if (n % 2 == 0 && m == n / 2 + 1) weight[m - 1] = 1.0 / double(n);
-      built = kind == Matrix::inverse_last_real ? weight * torch::cos(a) : -weight * torch::sin(a);
+      built = torch::cat({weight * torch::cos(a), -weight * torch::sin(a)});
       break;
     }
   }
@@ -100,49 +100,78 @@ torch::Tensor TruncatedSpectrum::inverse(const torch::Tensor& spectrum, const st
 }
 
 torch::Tensor TruncatedSpectrum::forward_modes_first(const torch::Tensor& x) {
+  const auto planes = forward_planes(x);
+  return torch::complex(planes[0], planes[1]);
+}
+
+torch::Tensor TruncatedSpectrum::inverse_modes_first(const torch::Tensor& spectrum,
+                                                     const std::vector<std::int64_t>& sizes) {
+  return inverse_planes(torch::stack({torch::real(spectrum), torch::imag(spectrum)}), sizes);
+}
+
+torch::Tensor TruncatedSpectrum::forward_planes(const torch::Tensor& x) {
   const auto d = static_cast<std::int64_t>(modes_.size());
-  if (transform_ == SpectralTransform::fft) return modes_to_front(forward_fft(x), d);
+  if (transform_ == SpectralTransform::fft) {
+    const auto spectrum = modes_to_front(forward_fft(x), d);
+    return torch::stack({torch::real(spectrum), torch::imag(spectrum)});
+  }
   const auto type = x.scalar_type();
   // Last axis: [2m, n] x [n, rest] puts (Re, Im) x kept frequency in front of
   // the other axes, in their order: [2, m_d, B, C, n_1, ..., n_{d-1}].
   auto n = x.size(-1), m = modes_.back();
   auto planes = matrix(Matrix::forward_last, n, m, type).mm(x.reshape({-1, n}).t());
-  auto re = planes.narrow(0, 0, m), im = planes.narrow(0, m, m);
   std::vector<std::int64_t> shape{m, x.size(0), x.size(1)};  // mode axes so far, then B, C
   // Each full axis in turn is last: consume it and put its modes in front.
   for (auto a = d - 2; a >= 0; --a) {
+    const auto re = planes.narrow(0, 0, planes.size(0) / 2), im = planes.narrow(0, planes.size(0) / 2, planes.size(0) / 2);
     n = x.size(2 + a), m = 2 * modes_[static_cast<std::size_t>(a)];
     planes = torch::addmm(matrix(Matrix::forward_full_real, n, m / 2, type).mm(re.reshape({-1, n}).t()),
                           matrix(Matrix::forward_full_imag, n, m / 2, type), im.reshape({-1, n}).t());
-    re = planes.narrow(0, 0, m), im = planes.narrow(0, m, m);
     shape.insert(shape.begin(), m);
   }
-  return torch::complex(re, im).view(shape);
+  shape.insert(shape.begin(), 2);
+  return planes.view(shape);
 }
 
-torch::Tensor TruncatedSpectrum::inverse_modes_first(const torch::Tensor& spectrum,
-                                                     const std::vector<std::int64_t>& sizes) {
+torch::Tensor TruncatedSpectrum::inverse_planes(const torch::Tensor& planes, const std::vector<std::int64_t>& sizes,
+                                                const torch::Tensor& addend) {
   const auto d = static_cast<std::int64_t>(modes_.size());
-  if (transform_ == SpectralTransform::fft) return inverse_fft(modes_to_back(spectrum, d), sizes);
-  const auto type = c10::toRealValueType(spectrum.scalar_type());
-  const auto batch = spectrum.size(d), channels = spectrum.size(d + 1);
-  auto re = torch::real(spectrum).contiguous(), im = torch::imag(spectrum).contiguous();
-  // Each full axis in turn is first: consume it and append its points.
+  if (transform_ == SpectralTransform::fft) {
+    const auto y = inverse_fft(modes_to_back(torch::complex(planes[0], planes[1]), d), sizes);
+    return addend.defined() ? y + addend : y;
+  }
+  const auto type = planes.scalar_type();
+  const bool tracked = torch::GradMode::is_enabled();
+  const auto batch = planes.size(d + 1), channels = planes.size(d + 2);
+  // Each full axis in turn is first: [re; im] rows x [rest] consumed by one
+  // [rest, 2m] x [2m, n] product per output plane, which appends its points.
+  auto z = planes;
   for (std::int64_t a = 0; a + 1 < d; ++a) {
     const auto n = sizes[static_cast<std::size_t>(a)], m = 2 * modes_[static_cast<std::size_t>(a)];
-    const auto& cosine = matrix(Matrix::inverse_full_real, n, m / 2, type);
-    const auto& sine = matrix(Matrix::inverse_full_imag, n, m / 2, type);
-    const auto re_rows = re.reshape({m, -1}).t(), im_rows = im.reshape({m, -1}).t();  // [rest, 2m]
-    re = torch::addmm(re_rows.mm(cosine), im_rows, sine, 1.0, -1.0);
-    im = torch::addmm(re_rows.mm(sine), im_rows, cosine);
+    const auto rows = z.reshape({2 * m, -1}).t();
+    const auto& real_part = matrix(Matrix::inverse_full_real, n, m / 2, type);
+    const auto& imag_part = matrix(Matrix::inverse_full_imag, n, m / 2, type);
+    if (tracked) {
+      z = torch::stack({rows.mm(real_part), rows.mm(imag_part)});
+    } else {  // straight into the two planes: no stacking copy
+      z = torch::empty({2, rows.size(0), n}, planes.options());
+      auto real_plane = z[0], imag_plane = z[1];
+      torch::mm_out(real_plane, rows, real_part);
+      torch::mm_out(imag_plane, rows, imag_part);
+    }
   }
-  // The last axis, complex to real: [rest, m] x [m, n] gives [B, C, n_1, ..., n_d].
+  // The last axis, complex to real: [rest, 2m] x [2m, n] gives [B, C, n_1, ..., n_d].
   const auto n = sizes.back(), m = modes_.back();
-  auto y = torch::addmm(re.reshape({m, -1}).t().mm(matrix(Matrix::inverse_last_real, n, m, type)),
-                        im.reshape({m, -1}).t(), matrix(Matrix::inverse_last_imag, n, m, type));
+  const auto rows = z.reshape({2 * m, -1}).t();
+  const auto& last = matrix(Matrix::inverse_last, n, m, type);
   std::vector<std::int64_t> shape{batch, channels};
   shape.insert(shape.end(), sizes.begin(), sizes.end());
-  return y.view(shape);
+  if (!addend.defined()) return rows.mm(last).view(shape);
+  OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
+  if (tracked) return torch::addmm(addend.reshape({-1, n}), rows, last).view(shape);
+  OPFORGE_CHECK(addend.is_contiguous(), UsageError, "spectral inverse: the addend must be contiguous");
+  addend.view({-1, n}).addmm_(rows, last);
+  return addend;
 }
 
 torch::Tensor TruncatedSpectrum::forward_fft(const torch::Tensor& x) const {

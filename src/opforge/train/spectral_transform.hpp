@@ -12,11 +12,13 @@
 ///   matrix, last axis first, only the kept modes computed, any n at the
 ///   same cost per point. Every product consumes the axis at one end of the
 ///   array and puts the new one at the other (mm with a transposed operand),
-///   so no axis is ever transposed in memory, and the real and imaginary
-///   parts travel as separate planes so that every product is a real GEMM
-///   over the whole array. The result comes out modes-first,
-///   [2m_1, ..., m_d, B, C]: the layout forward_modes_first returns and
-///   inverse_modes_first takes. (One small GEMM per line of the array, as a
+///   so no axis is ever transposed in memory. The real and imaginary parts
+///   travel as two planes of one real array, [2, modes..., B, C]: every
+///   product is a real GEMM over the whole array, and on the inverse one
+///   GEMM takes both planes at once (contraction over plane x mode, so a
+///   full axis costs two GEMMs, not four, and the last axis one). The
+///   result comes out modes-first: the layout forward_planes returns and
+///   inverse_planes takes. (One small GEMM per line of the array, as a
 ///   batched product, cost ~50,000 tiny BLAS calls per LESnets call.)
 ///   At the Darcy sizes (n = 52, 73: 43 or 64 plus 9 padding, 73 prime) a
 ///   layer's forward and backward take 3-8x less time than with the FFT.
@@ -57,11 +59,21 @@ public:
   torch::Tensor inverse(const torch::Tensor& spectrum, const std::vector<std::int64_t>& sizes);
 
   /// The same transforms with the modes first: real [B, C, n_1..n_d] ->
-  /// complex [2m_1, ..., 2m_{d-1}, m_d, B, C], and back. The dft path
-  /// computes this layout without copies; per-mode channel mixing reads it
-  /// as [modes, B, C].
+  /// complex [2m_1, ..., 2m_{d-1}, m_d, B, C], and back. Per-mode channel
+  /// mixing reads it as [modes, B, C].
   torch::Tensor forward_modes_first(const torch::Tensor& x);
   torch::Tensor inverse_modes_first(const torch::Tensor& spectrum, const std::vector<std::int64_t>& sizes);
+
+  /// The modes-first spectrum as real planes, [2, 2m_1, ..., m_d, B, C]
+  /// (real parts, then imaginary parts): what the dft path computes, without
+  /// the copies into and out of an interleaved complex tensor.
+  torch::Tensor forward_planes(const torch::Tensor& x);
+  /// The inverse of planes [2, 2m_1, ..., m_d, B, C], plus `addend` (same
+  /// shape as the result) when it is defined: the last product starts from
+  /// it instead of a separate pass. Without autograd the sum is written into
+  /// the addend's storage, so pass a temporary that is not needed again.
+  torch::Tensor inverse_planes(const torch::Tensor& planes, const std::vector<std::int64_t>& sizes,
+                               const torch::Tensor& addend = {});
 
 private:
   /// Real DFT matrices of one axis of n points, keeping m frequencies per
@@ -69,18 +81,18 @@ private:
   /// forward_last [2m, n] real rows then imaginary rows of the rFFT's
   /// first m; forward_full_real / forward_full_imag [4m, n], the products
   /// of the full axis's forward matrix with a real / an imaginary plane,
-  /// stacked as [real part; imaginary part] of the result; inverse_full_real
-  /// / inverse_full_imag [2m, n], the transposed real and imaginary parts of
-  /// the inverse; inverse_last_real / inverse_last_imag [m, n], the C2R
-  /// inverse of the last axis.
+  /// stacked as [real part; imaginary part] of the result;
+  /// inverse_full_real / inverse_full_imag [4m, n], the real / imaginary
+  /// part of the inverse applied to [real plane; imaginary plane] rows,
+  /// indexed [plane x frequency, point]; inverse_last [2m, n], the C2R
+  /// inverse of the last axis, the same way.
   enum class Matrix {
     forward_last,
     forward_full_real,
     forward_full_imag,
     inverse_full_real,
     inverse_full_imag,
-    inverse_last_real,
-    inverse_last_imag
+    inverse_last
   };
   const torch::Tensor& matrix(Matrix kind, std::int64_t n, std::int64_t m, c10::ScalarType real_type);
   torch::Tensor forward_fft(const torch::Tensor& x) const;
