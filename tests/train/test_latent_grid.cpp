@@ -86,6 +86,18 @@ TEST(LatentGrid, EveryAxisIsResampledByItsMatrixIntoAContiguousArray) {
   }
 }
 
+TEST(LatentGrid, ABroadcastAxisIsResampledOnceAndStaysABroadcast) {
+  // The roll-out's input: one field repeated over the frames as a view.
+  torch::manual_seed(7);
+  const auto field = torch::randn({1, 3, 12, 9, 7}, f64);
+  const auto repeated = field.unsqueeze(-1).expand({1, 3, 12, 9, 7, 10});
+  for (const std::vector<std::int64_t>& sizes : {std::vector<std::int64_t>{5, 0, 11, 0}, {5, 9, 7, 10}}) {
+    const auto y = resample_periodic(repeated, sizes);
+    EXPECT_EQ(y.stride(5), 0);
+    EXPECT_LT((y - resample_periodic(repeated.contiguous(), sizes)).abs().max().item<double>(), 1e-14);
+  }
+}
+
 TEST(LatentGrid, AxesWithoutATargetOrAlreadyOfTheirSizeAreLeftAsTheyAre) {
   const auto x = torch::randn({2, 3, 8, 6, 5});
   const auto y = resample_periodic(x, {0, 6, 0});

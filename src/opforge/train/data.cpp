@@ -103,11 +103,12 @@ torch::Tensor OperatorData::read_output(std::int64_t index, bool all_frames) {
   return y;
 }
 
-torch::Tensor OperatorData::model_input(const torch::Tensor& initial) const {
+torch::Tensor OperatorData::model_input(const torch::Tensor& initial, bool materialize) const {
   if (frames_ == 0) return initial;
   std::vector<std::int64_t> shape = initial.sizes().vec();
   shape.push_back(frames_);
-  return initial.unsqueeze(-1).expand(shape).contiguous();
+  const auto repeated = initial.unsqueeze(-1).expand(shape);
+  return materialize ? repeated.contiguous() : repeated;
 }
 
 torch::Tensor OperatorData::inputs(const std::vector<std::int64_t>& indices) {

@@ -47,8 +47,11 @@ public:
   torch::Tensor inputs(const std::vector<std::int64_t>& indices);
   /// A whole trajectory: initial field [C, s...] and every frame [C, s..., T].
   std::pair<torch::Tensor, torch::Tensor> trajectory(std::int64_t index);
-  /// Model input for initial fields [k, C, s...] (identity without a time axis).
-  torch::Tensor model_input(const torch::Tensor& initial) const;
+  /// Model input for initial fields [k, C, s...] (identity without a time
+  /// axis): the field repeated over the K frames, [k, C, s..., K]. With
+  /// `materialize` false the repetition is a broadcast view (stride 0 along
+  /// K), which Fourier resampling restricts once instead of K times.
+  torch::Tensor model_input(const torch::Tensor& initial, bool materialize = true) const;
   ModelShape shape() const;
   /// Frames per model call K (0 without a time axis).
   std::int64_t frames() const { return frames_; }

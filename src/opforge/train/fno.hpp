@@ -48,8 +48,8 @@ public:
   explicit SpectralConvImpl(SpectralConvOptions options);
   torch::Tensor forward(const torch::Tensor& x);
   /// forward(x) + addend, the sum formed by the inverse transform's last
-  /// product (no separate pass). Without autograd it is written into the
-  /// addend's storage: pass a temporary, such as the skip path's output.
+  /// product (no separate pass). Without autograd a contiguous addend
+  /// receives it in its storage: pass a temporary, such as the skip's output.
   torch::Tensor forward_plus(const torch::Tensor& x, const torch::Tensor& addend);
   SpectralConvOptions options;
   /// weights[c] has shape [in, out, modes..., 2] (real and imaginary parts).

@@ -25,7 +25,9 @@ namespace opforge::train {
 torch::Tensor fourier_resampling_matrix(std::int64_t from, std::int64_t to);
 
 /// [B, C, n_1..n_d] resampled so that axis a has sizes[a] points (0: left
-/// as it is; an axis already of that size is not touched).
+/// as it is; an axis already of that size is not touched). The result is
+/// contiguous, except that an axis left as it is that was a broadcast
+/// (stride 0) stays one, the other axes resampled only once for it.
 torch::Tensor resample_periodic(const torch::Tensor& x, const std::vector<std::int64_t>& sizes);
 
 /// The spatial sizes [n_1..n_d] of [B, C, n_1..n_d].

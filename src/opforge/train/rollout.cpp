@@ -39,7 +39,7 @@ RolloutReport rollout(const Communicator& comm, const std::function<torch::Tenso
     std::vector<torch::Tensor> predicted;
     const auto start = std::chrono::steady_clock::now();
     for (std::int64_t c = 0; c < calls; ++c) {
-      const auto frames = model_call(data.model_input(state));  // [1, 3, n^3, K]
+      const auto frames = model_call(data.model_input(state, false));  // [1, 3, n^3, K]
       predicted.push_back(frames);
       state = frames.select(-1, k - 1);
     }

@@ -123,7 +123,8 @@ torch::Tensor TruncatedSpectrum::forward_planes(const torch::Tensor& x) {
   std::vector<std::int64_t> shape{m, x.size(0), x.size(1)};  // mode axes so far, then B, C
   // Each full axis in turn is last: consume it and put its modes in front.
   for (auto a = d - 2; a >= 0; --a) {
-    const auto re = planes.narrow(0, 0, planes.size(0) / 2), im = planes.narrow(0, planes.size(0) / 2, planes.size(0) / 2);
+    const auto half = planes.size(0) / 2;  // real rows, then imaginary rows
+    const auto re = planes.narrow(0, 0, half), im = planes.narrow(0, half, half);
     n = x.size(2 + a), m = 2 * modes_[static_cast<std::size_t>(a)];
     planes = torch::addmm(matrix(Matrix::forward_full_real, n, m / 2, type).mm(re.reshape({-1, n}).t()),
                           matrix(Matrix::forward_full_imag, n, m / 2, type), im.reshape({-1, n}).t());
@@ -168,8 +169,7 @@ torch::Tensor TruncatedSpectrum::inverse_planes(const torch::Tensor& planes, con
   shape.insert(shape.end(), sizes.begin(), sizes.end());
   if (!addend.defined()) return rows.mm(last).view(shape);
   OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
-  if (tracked) return torch::addmm(addend.reshape({-1, n}), rows, last).view(shape);
-  OPFORGE_CHECK(addend.is_contiguous(), UsageError, "spectral inverse: the addend must be contiguous");
+  if (tracked || !addend.is_contiguous()) return torch::addmm(addend.reshape({-1, n}), rows, last).view(shape);
   addend.view({-1, n}).addmm_(rows, last);
   return addend;
 }

@@ -70,8 +70,8 @@ public:
   torch::Tensor forward_planes(const torch::Tensor& x);
   /// The inverse of planes [2, 2m_1, ..., m_d, B, C], plus `addend` (same
   /// shape as the result) when it is defined: the last product starts from
-  /// it instead of a separate pass. Without autograd the sum is written into
-  /// the addend's storage, so pass a temporary that is not needed again.
+  /// it instead of a separate pass. Without autograd a contiguous addend
+  /// receives the sum in its storage: pass a temporary not needed again.
   torch::Tensor inverse_planes(const torch::Tensor& planes, const std::vector<std::int64_t>& sizes,
                                const torch::Tensor& addend = {});
 
