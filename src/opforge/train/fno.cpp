@@ -122,8 +122,9 @@ torch::Tensor SpectralConvImpl::forward(const torch::Tensor& x) { return forward
 
 torch::Tensor SpectralConvImpl::forward_plus(const torch::Tensor& x, const torch::Tensor& addend) {
   const auto d = static_cast<std::int64_t>(options.modes().size());
-  std::vector<std::int64_t> sizes;
-  for (std::int64_t a = 0; a < d; ++a) sizes.push_back(x.size(x.dim() - d + a));
+  OPFORGE_CHECK(x.dim() == d + 2, UsageError, "spectral convolution: expects [batch, channels, ", d,
+                " spatial axes], got ", x.dim(), " axes");
+  const auto sizes = spatial_sizes(x);
   for (std::int64_t a = 0; a < d; ++a) {
     const std::int64_t available = max_kept_modes(sizes[a], a + 1 == d);
     OPFORGE_CHECK(options.modes()[a] <= available, UsageError, "spectral convolution: ", options.modes()[a],
@@ -246,15 +247,12 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "fno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
   const torch::Tensor input = x;
-  x = resample_periodic(x, options.latent_grid());
-  x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
+  x = lift_input(options, *lift, input);
   for (std::size_t l = 0; l < spectral.size(); ++l) {
     x = spectral[l]->forward_plus(x, skip[l](x));
     if (l + 1 < spectral.size()) x = activate(x);
   }
-  const auto y = resample_periodic(project(*project1, *project2, options.activation(), crop_end(x, options.padding())),
-                                   spatial_sizes(input));
-  return options.input_skip() ? y + input : y;
+  return project_output(options, *project1, *project2, x, input);
 }
 
 std::string FnoImpl::describe() const {

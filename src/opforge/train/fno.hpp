@@ -168,4 +168,23 @@ std::string describe_fourier_options(const Options& o) {
          o.activation() + (o.input_skip() ? " input_skip" : "") + " transform=" + to_string(o.spectral_transform());
 }
 
+/// The input stage FNO and IFNO share: [B, C_in, data grid...] restricted
+/// onto the latent grid, grid coordinates appended, lifted and padded.
+template <typename Options>
+torch::Tensor lift_input(const Options& o, PointwiseLinearImpl& lift, const torch::Tensor& input) {
+  const auto x = resample_periodic(input, o.latent_grid());
+  return pad_end(lift.forward(torch::cat({x, grid_channels(x, static_cast<std::int64_t>(o.modes().size()))}, 1)),
+                 o.padding());
+}
+
+/// The output stage they share: the hidden state cropped, projected,
+/// interpolated back to the input's grid, and the input added (input_skip).
+template <typename Options>
+torch::Tensor project_output(const Options& o, PointwiseLinearImpl& first, PointwiseLinearImpl& second,
+                             const torch::Tensor& hidden, const torch::Tensor& input) {
+  const auto y = resample_periodic(project(first, second, o.activation(), crop_end(hidden, o.padding())),
+                                   spatial_sizes(input));
+  return o.input_skip() ? y + input : y;
+}
+
 }  // namespace opforge::train

@@ -27,16 +27,13 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "ifno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
   const torch::Tensor input = x;
-  x = resample_periodic(x, options.latent_grid());
-  x = pad_end(lift(torch::cat({x, grid_channels(x, d)}, 1)), options.padding());
+  x = lift_input(options, *lift, input);
   const double step = 1.0 / double(options.iterations());
   for (std::int64_t l = 0; l < options.iterations(); ++l) {
     const auto update = spectral->forward_plus(x, skip(x));
     x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
   }
-  const auto y = resample_periodic(project(*project1, *project2, options.activation(), crop_end(x, options.padding())),
-                                   spatial_sizes(input));
-  return options.input_skip() ? y + input : y;
+  return project_output(options, *project1, *project2, x, input);
 }
 
 std::string IfnoImpl::describe() const {
