@@ -10,6 +10,10 @@ namespace {
 using namespace opforge;
 using namespace opforge::train;
 
+double max_relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
+}
+
 std::shared_ptr<OperatorModelImpl> fno(const std::string& yaml, ModelShape shape) {
   const auto doc = config::Document::parse(yaml, "model.yaml");
   return make_model(doc.root().section("model"), shape);
@@ -143,6 +147,44 @@ TEST(Fno, SpaceTimeModelHasTheAnalyticParameterCountAndKeepsItsGrid) {
   const auto y = model->forward(torch::randn({1, 3, 8, 8, 8, 5}));
   EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{1, 3, 8, 8, 8, 5}));
   EXPECT_THROW(fno("model: {type: fno, modes: [4, 4, 4, 2], padding: [1, 2]}", {3, 3, 4}), ConfigError);
+}
+
+TEST(Fno, AnInputConstantInTimeGivesTheSameOutputThroughTheSeparableFirstLayer) {
+  // The roll-out passes u0 repeated over the frames as a broadcast view; the
+  // first layer is then computed from its structure (ConstantInputFirstLayer).
+  struct Case {
+    std::string yaml;
+    ModelShape shape;
+    std::vector<std::int64_t> grid;
+  };
+  const std::vector<Case> cases{
+      {"model: {type: fno, modes: [3, 3, 3, 2], width: 6, layers: 2, padding: [0, 0, 0, 2], latent_grid: [7, 7, 7, 0],"
+       " projection: 8, input_skip: true}",
+       {3, 3, 4}, {8, 8, 8, 5}},
+      {"model: {type: fno, modes: [2, 3], width: 5, layers: 3, padding: [2, 1], projection: 8}", {2, 1, 2}, {9, 6}},
+      {"model: {type: fno, modes: [3, 2], width: 4, layers: 1, padding: 0, spectral_transform: fft}", {1, 1, 2},
+       {8, 4}}};
+  for (const auto& c : cases) {
+    torch::manual_seed(21);
+    auto model = fno(c.yaml, c.shape);
+    model->to(torch::kFloat64);
+    model->eval();
+    std::vector<std::int64_t> shape{2, c.shape.in_channels};
+    shape.insert(shape.end(), c.grid.begin(), c.grid.end());
+    auto one_frame = shape;
+    one_frame.back() = 1;
+    const auto u0 = torch::randn(one_frame, torch::kFloat64);
+    const auto repeated = u0.expand(shape);
+    torch::NoGradGuard no_grad;
+    ASSERT_TRUE(ConstantInputFirstLayer::applies(repeated, {}));
+    ASSERT_FALSE(ConstantInputFirstLayer::applies(repeated.contiguous(), {}));
+    EXPECT_LT(max_relative_difference(model->forward(repeated), model->forward(repeated.contiguous())), 1e-12)
+        << c.yaml;
+    // Its cached lifting of the grid follows the weights.
+    for (auto& p : model->parameters()) p.mul_(0.9);
+    EXPECT_LT(max_relative_difference(model->forward(repeated), model->forward(repeated.contiguous())), 1e-12)
+        << c.yaml;
+  }
 }
 
 }  // namespace

@@ -51,4 +51,20 @@ TEST(Ifno, SpaceTimeModelKeepsItsGridAndAcceptsAnotherResolution) {
             (std::vector<std::int64_t>{1, 3, 16, 16, 16, 4}));
 }
 
+TEST(Ifno, AnInputConstantInTimeGivesTheSameOutputThroughTheSeparableFirstLayer) {
+  // The first iteration starts from the lifted field itself, which the
+  // separable path also builds.
+  torch::manual_seed(22);
+  const auto ifno = model("model: {type: ifno, modes: [3, 3, 3, 2], width: 6, iterations: 3, padding: [0, 0, 0, 2],"
+                          " latent_grid: [7, 7, 7, 0], projection: 8, input_skip: true}",
+                          {3, 3, 4});
+  ifno->to(torch::kFloat64);
+  ifno->eval();
+  const auto repeated = torch::randn({2, 3, 8, 8, 8, 1}, torch::kFloat64).expand({2, 3, 8, 8, 8, 5});
+  torch::NoGradGuard no_grad;
+  const auto expected = ifno->forward(repeated.contiguous());
+  EXPECT_LT((ifno->forward(repeated) - expected).abs().max().item<double>() / expected.abs().max().item<double>(),
+            1e-12);
+}
+
 }  // namespace

@@ -91,6 +91,23 @@ TEST(SpectralTransform, PlanesAreTheRealAndImaginaryPartsOfTheModesFirstSpectrum
   }
 }
 
+TEST(SpectralTransform, SeparableForwardIsTheTransformOfBaseTimesProfile) {
+  torch::manual_seed(13);
+  for (const auto& c : cases) {
+    for (const auto transform : {SpectralTransform::dft, SpectralTransform::fft}) {
+      TruncatedSpectrum spectrum(c.modes, transform);
+      const auto field = random_grid(c, 3);
+      const auto base = field.narrow(-1, 0, 1), profile = torch::randn({c.sizes.back()}, torch::kFloat64);
+      const auto expected = spectrum.forward_planes(base.expand(field.sizes()) * profile);
+      const auto planes = spectrum.forward_planes_separable(base, profile);
+      ASSERT_EQ(planes.sizes(), expected.sizes()) << c.sizes.size() << "-d";
+      EXPECT_LT(max_relative_difference(planes, expected), 1e-12) << c.sizes.size() << "-d " << to_string(transform);
+    }
+  }
+  TruncatedSpectrum spectrum({2, 2}, SpectralTransform::dft);
+  EXPECT_THROW(spectrum.forward_planes_separable(torch::randn({1, 2, 6, 5}), torch::ones({5})), UsageError);
+}
+
 TEST(SpectralTransform, InverseWithoutAutogradMatchesTheTrackedInverseAndAccumulatesIntoTheAddend) {
   torch::manual_seed(11);
   for (const auto& c : cases) {

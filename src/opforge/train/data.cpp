@@ -215,7 +215,13 @@ Normalizer Normalizer::identity(const ModelShape& shape) {
 }
 
 torch::Tensor Normalizer::encode_input(const torch::Tensor& x) const {
-  return (x - per_channel(input_mean, x)) / per_channel(input_std, x);
+  // A broadcast axis (stride 0: the roll-out's u0 repeated over the frames)
+  // is encoded once and stays a broadcast, so that the model can use the
+  // structure (ConstantInputFirstLayer).
+  torch::Tensor compact = x;
+  for (std::int64_t axis = 2; axis < x.dim(); ++axis)
+    if (x.stride(axis) == 0) compact = compact.narrow(axis, 0, 1);
+  return ((compact - per_channel(input_mean, compact)) / per_channel(input_std, compact)).expand(x.sizes());
 }
 torch::Tensor Normalizer::encode_output(const torch::Tensor& y) const {
   return (y - per_channel(output_mean, y)) / per_channel(output_std, y);

@@ -4,6 +4,8 @@
 #include <functional>
 #include <sstream>
 
+#include <ATen/OpMathType.h>
+
 #include "opforge/core/error.hpp"
 
 namespace opforge::train {
@@ -46,7 +48,7 @@ torch::Tensor SpectralConvImpl::spectral_weights() const {
   // Corner c holds the high frequencies of axis a when bit a of c is set:
   // join low and high halves axis by axis.
   std::function<torch::Tensor(std::int64_t, std::size_t)> join = [&](std::int64_t axis, std::size_t corner) {
-    if (axis + 1 >= d) return torch::view_as_complex(weights[corner]);
+    if (axis + 1 >= d) return torch::view_as_complex(weights[corner].to(at::toOpMathType(weights[corner].scalar_type())));
     return torch::cat({join(axis + 1, corner), join(axis + 1, corner | (std::size_t{1} << axis))}, 2 + axis);
   };
   return join(0, 0);
@@ -59,7 +61,7 @@ torch::Tensor SpectralConvImpl::per_mode_weights() const {
 torch::Tensor SpectralConvImpl::weight_planes() {
   const auto planes = [&] {
     const auto w = per_mode_weights();
-    return torch::stack({torch::real(w), torch::imag(w)}).contiguous();
+    return torch::stack({torch::real(w), torch::imag(w)}).to(weights[0].scalar_type()).contiguous();
   };
   if (is_training()) {
     weight_planes_cache_ = torch::Tensor();  // training changes the weights: rebuild after it
@@ -84,6 +86,7 @@ namespace {
 template <typename T>
 void mix_mode_planes(const T* x, const T* w, T* y, std::int64_t modes, std::int64_t batch, std::int64_t in,
                      std::int64_t out) {
+  using Acc = at::opmath_type<T>;  // bfloat16 sums in float
   constexpr std::int64_t chunk = 8;
   const T *x_re = x, *x_im = x + modes * batch * in, *w_re = w, *w_im = w + modes * in * out;
   T *y_re = y, *y_im = y + modes * batch * out;
@@ -93,19 +96,19 @@ void mix_mode_planes(const T* x, const T* w, T* y, std::int64_t modes, std::int6
         const std::int64_t row = k * batch + b;
         for (std::int64_t first = 0; first < out; first += chunk) {
           const std::int64_t width = std::min(chunk, out - first);
-          T sum_re[chunk] = {}, sum_im[chunk] = {};
+          Acc sum_re[chunk] = {}, sum_im[chunk] = {};
           for (std::int64_t i = 0; i < in; ++i) {
-            const T a = x_re[row * in + i], c = x_im[row * in + i];
+            const Acc a = x_re[row * in + i], c = x_im[row * in + i];
             const T *wr = w_re + (k * in + i) * out + first, *wi = w_im + (k * in + i) * out + first;
             if (width == chunk) {  // a fixed trip count: unrolled and vectorised
               for (std::int64_t o = 0; o < chunk; ++o) {
-                sum_re[o] += a * wr[o] - c * wi[o];
-                sum_im[o] += a * wi[o] + c * wr[o];
+                sum_re[o] += a * Acc(wr[o]) - c * Acc(wi[o]);
+                sum_im[o] += a * Acc(wi[o]) + c * Acc(wr[o]);
               }
             } else {
               for (std::int64_t o = 0; o < width; ++o) {
-                sum_re[o] += a * wr[o] - c * wi[o];
-                sum_im[o] += a * wi[o] + c * wr[o];
+                sum_re[o] += a * Acc(wr[o]) - c * Acc(wi[o]);
+                sum_im[o] += a * Acc(wi[o]) + c * Acc(wr[o]);
               }
             }
           }
@@ -125,14 +128,24 @@ torch::Tensor SpectralConvImpl::forward_plus(const torch::Tensor& x, const torch
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "spectral convolution: expects [batch, channels, ", d,
                 " spatial axes], got ", x.dim(), " axes");
   const auto sizes = spatial_sizes(x);
+  check_sizes(sizes);
+  return mix_inverse_plus(spectrum_.forward_planes(x), sizes, addend);
+}
+
+void SpectralConvImpl::check_sizes(const std::vector<std::int64_t>& sizes) const {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
   for (std::int64_t a = 0; a < d; ++a) {
     const std::int64_t available = max_kept_modes(sizes[a], a + 1 == d);
     OPFORGE_CHECK(options.modes()[a] <= available, UsageError, "spectral convolution: ", options.modes()[a],
                   " modes on an axis of ", sizes[a], " points (at most ", available, ")");
   }
-  const auto batch = x.size(0), in = options.in_channels(), out = options.out_channels();
-  const auto x_ft = spectrum_.forward_planes(x);  // [2, 2m_1, ..., m_d, B, in]
-  auto mode_shape = x_ft.sizes().vec();
+}
+
+torch::Tensor SpectralConvImpl::mix_inverse_plus(const torch::Tensor& x_ft, const std::vector<std::int64_t>& sizes,
+                                                 const torch::Tensor& addend) {
+  const auto d = static_cast<std::int64_t>(options.modes().size());
+  const auto batch = x_ft.size(d + 1), in = options.in_channels(), out = options.out_channels();
+  auto mode_shape = x_ft.sizes().vec();  // [2, 2m_1, ..., m_d, B, in]
   mode_shape.back() = out;
   const auto modes = x_ft.numel() / (2 * batch * in);
   torch::Tensor out_ft;
@@ -145,12 +158,92 @@ torch::Tensor SpectralConvImpl::forward_plus(const torch::Tensor& x, const torch
     const auto weights = weight_planes();
     const auto input = x_ft.contiguous();
     out_ft = torch::empty(mode_shape, x_ft.options());
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "mix_mode_planes", [&] {
+    AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, input.scalar_type(), "mix_mode_planes", [&] {
       mix_mode_planes(input.data_ptr<scalar_t>(), weights.data_ptr<scalar_t>(), out_ft.data_ptr<scalar_t>(), modes,
                       batch, in, out);
     });
   }
   return spectrum_.inverse_planes(out_ft.view(mode_shape), sizes, addend);
+}
+
+bool ConstantInputFirstLayer::applies(const torch::Tensor& input, const std::vector<std::int64_t>& latent_grid) {
+  return !torch::GradMode::is_enabled() && input.dim() >= 3 && input.size(-1) > 1 && input.stride(-1) == 0 &&
+         (latent_grid.empty() || latent_grid.back() == 0 || latent_grid.back() == input.size(-1));
+}
+
+ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
+    const std::vector<std::int64_t>& latent_grid, const std::vector<std::int64_t>& padding, PointwiseLinearImpl& lift,
+    SpectralConvImpl& layer, PointwiseLinearImpl& skip, const torch::Tensor& input, bool want_lifted) {
+  const auto d = input.dim() - 2;
+  const auto batch = input.size(0), in = input.size(1), frames = input.size(-1);
+  // u0 on the latent grid, one frame: [B, C_in, n_1, ..., 1].
+  auto grid = latent_grid.empty() ? std::vector<std::int64_t>(static_cast<std::size_t>(d), 0) : latent_grid;
+  grid.back() = 0;
+  const auto u = resample_periodic(input.narrow(-1, 0, 1), grid);
+  auto spatial_padding = padding;
+  spatial_padding.back() = 0;
+  const auto lift_u = [&](const torch::Tensor& weight, const torch::Tensor& x) {
+    auto shape = x.sizes().vec();
+    shape[1] = weight.size(0);
+    return torch::matmul(weight, x.reshape({batch, x.size(1), -1})).view(shape);
+  };
+  const auto padded_u = pad_end(u, spatial_padding);
+  const auto lift_weight = lift.weight.narrow(1, 0, in);  // A: the lifting of u0's channels
+  auto profile = torch::zeros({frames + padding.back()}, input.options());
+  profile.narrow(0, 0, frames).fill_(1.0);
+
+  auto sizes = spatial_sizes(u);
+  sizes.back() = frames;
+  std::vector<std::pair<const void*, std::int64_t>> key;
+  for (const auto* w : {&lift.weight, &lift.bias, &skip.weight, &skip.bias}) key.emplace_back(w->data_ptr(), w->_version());
+  auto sizes_key = sizes;
+  sizes_key.push_back(static_cast<std::int64_t>(input.scalar_type()));
+  if (!grid_lifted_.defined() || key != key_ || sizes_key != sizes_key_) {
+    std::vector<std::int64_t> zeros_shape{1, in};
+    zeros_shape.insert(zeros_shape.end(), sizes.begin(), sizes.end());
+    const auto zeros = torch::zeros(zeros_shape, input.options());
+    grid_lifted_ = pad_end(lift.forward(torch::cat({zeros, grid_channels(zeros, d)}, 1)), padding);  // g
+    grid_spectrum_ = layer.spectrum().forward_planes(grid_lifted_);
+    grid_skip_ = skip.forward(grid_lifted_);
+    key_ = std::move(key);
+    sizes_key_ = std::move(sizes_key);
+  }
+  const auto padded_sizes = spatial_sizes(grid_lifted_);
+  layer.check_sizes(padded_sizes);
+  // K (A u0 x profile): the spectrum of u0 x profile, its channels mixed by
+  // A mode by mode (transforming u0's 3 channels instead of A u0's 8).
+  auto spectrum = layer.spectrum().forward_planes_separable(padded_u, profile);
+  auto spectrum_shape = spectrum.sizes().vec();
+  spectrum_shape.back() = lift_weight.size(0);
+  spectrum = torch::addmm(grid_spectrum_.expand(spectrum_shape).reshape({-1, spectrum_shape.back()}),
+                          spectrum.reshape({-1, in}), lift_weight.t())
+                 .view(spectrum_shape);
+  // grid + base x profile, in a loop (a broadcast addcmul, or a rank-one
+  // GEMM, took six times as long: the last axis is only 12 long).
+  const auto outer_plus = [&](const torch::Tensor& grid_part, const torch::Tensor& base_part) {
+    const auto base = base_part.contiguous();
+    auto shape = grid_part.sizes().vec();
+    shape[0] = batch;
+    auto sum = torch::empty(shape, grid_part.options());
+    const auto n = shape.back(), rows = grid_part.numel() / n;
+    AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, sum.scalar_type(), "outer_plus", [&] {
+      const auto* g = grid_part.data_ptr<scalar_t>();
+      const auto* b = base.data_ptr<scalar_t>();
+      const auto* p = profile.data_ptr<scalar_t>();
+      auto* out = sum.data_ptr<scalar_t>();
+      for (std::int64_t sample = 0; sample < batch; ++sample)
+        for (std::int64_t r = 0; r < rows; ++r) {
+          const scalar_t value = b[sample * rows + r];
+          for (std::int64_t t = 0; t < n; ++t) out[(sample * rows + r) * n + t] = g[r * n + t] + value * p[t];
+        }
+    });
+    return sum;
+  };
+  Result result;
+  const auto skip_of_u = lift_u(skip.weight.mm(lift_weight), padded_u);  // W A u0
+  result.sum = layer.mix_inverse_plus(spectrum, padded_sizes, outer_plus(grid_skip_, skip_of_u));
+  if (want_lifted) result.lifted = outer_plus(grid_lifted_, lift_u(lift_weight, padded_u));
+  return result;
 }
 
 std::vector<std::int64_t> parse_padding(const config::Section& s, std::int64_t spatial_dims, std::int64_t fallback) {
@@ -247,8 +340,15 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "fno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
   const torch::Tensor input = x;
-  x = lift_input(options, *lift, input);
-  for (std::size_t l = 0; l < spectral.size(); ++l) {
+  std::size_t l = 0;
+  if (ConstantInputFirstLayer::applies(input, options.latent_grid())) {
+    x = constant_input_first_layer_(options.latent_grid(), options.padding(), *lift, *spectral[0], *skip[0], input,
+                                    false).sum;
+    if (++l < spectral.size()) x = activate(x);
+  } else {
+    x = lift_input(options, *lift, input);
+  }
+  for (; l < spectral.size(); ++l) {
     x = spectral[l]->forward_plus(x, skip[l](x));
     if (l + 1 < spectral.size()) x = activate(x);
   }

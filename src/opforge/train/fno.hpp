@@ -51,6 +51,14 @@ public:
   /// product (no separate pass). Without autograd a contiguous addend
   /// receives it in its storage: pass a temporary, such as the skip's output.
   torch::Tensor forward_plus(const torch::Tensor& x, const torch::Tensor& addend);
+  /// forward_plus in its two halves: the truncated transform (spectrum()
+  /// computes it), then the mixing of the modes, the inverse transform onto
+  /// `sizes` and the addend.
+  torch::Tensor mix_inverse_plus(const torch::Tensor& planes, const std::vector<std::int64_t>& sizes,
+                                 const torch::Tensor& addend);
+  TruncatedSpectrum& spectrum() { return spectrum_; }
+  /// Throws unless every axis of `sizes` has room for its modes.
+  void check_sizes(const std::vector<std::int64_t>& sizes) const;
   SpectralConvOptions options;
   /// weights[c] has shape [in, out, modes..., 2] (real and imaginary parts).
   std::vector<torch::Tensor> weights;
@@ -71,6 +79,36 @@ private:
   std::vector<std::pair<const void*, std::int64_t>> weight_planes_key_;
 };
 TORCH_MODULE(SpectralConv);
+
+/// The lifting and the first Fourier layer's sum K v + W v, computed from
+/// the structure of an input that is constant along its last axis (the
+/// roll-out's u0 repeated over the frames, passed as a broadcast view). The
+/// lifted field is then v = (A u0) x profile + g, with g the lifting of the
+/// grid coordinates and its bias, and `profile` 1 on the frames and 0 on
+/// the padding. K v = K((A u0) x profile) + K g, whose first transform is
+/// separable (TruncatedSpectrum::forward_planes_separable), and
+/// W v = (W A u0) x profile + W g; g's transform and W g are cached until a
+/// weight changes. Same function as lifting and applying the layer, up to
+/// rounding; on a LESnets call it saves the layer's forward transform and
+/// the passes that build v.
+class ConstantInputFirstLayer {
+public:
+  /// Whether `input` qualifies: no autograd, a last axis of more than one
+  /// point with stride 0 that the latent grid keeps as it is.
+  static bool applies(const torch::Tensor& input, const std::vector<std::int64_t>& latent_grid);
+  struct Result {
+    torch::Tensor lifted;  ///< v, only when asked for (an iterated layer adds to it)
+    torch::Tensor sum;     ///< K v + W v
+  };
+  Result operator()(const std::vector<std::int64_t>& latent_grid, const std::vector<std::int64_t>& padding,
+                    PointwiseLinearImpl& lift, SpectralConvImpl& layer, PointwiseLinearImpl& skip,
+                    const torch::Tensor& input, bool want_lifted);
+
+private:
+  torch::Tensor grid_lifted_, grid_spectrum_, grid_skip_;
+  std::vector<std::pair<const void*, std::int64_t>> key_;
+  std::vector<std::int64_t> sizes_key_;
+};
 
 struct FnoOptions {
   static FnoOptions parse(const config::Section& section, const ModelShape& shape);
@@ -107,6 +145,7 @@ public:
 
 private:
   torch::Tensor activate(const torch::Tensor& x) const;
+  ConstantInputFirstLayer constant_input_first_layer_;
 };
 TORCH_MODULE(Fno);
 

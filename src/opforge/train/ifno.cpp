@@ -27,12 +27,20 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "ifno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
   const torch::Tensor input = x;
-  x = lift_input(options, *lift, input);
   const double step = 1.0 / double(options.iterations());
-  for (std::int64_t l = 0; l < options.iterations(); ++l) {
-    const auto update = spectral->forward_plus(x, skip(x));
+  const auto advance = [&](std::int64_t l, const torch::Tensor& update) {
     x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
+  };
+  std::int64_t l = 0;
+  if (ConstantInputFirstLayer::applies(input, options.latent_grid())) {
+    auto first = constant_input_first_layer_(options.latent_grid(), options.padding(), *lift, *spectral, *skip, input,
+                                             true);
+    x = first.lifted;
+    advance(l++, first.sum);
+  } else {
+    x = lift_input(options, *lift, input);
   }
+  for (; l < options.iterations(); ++l) advance(l, spectral->forward_plus(x, skip(x)));
   return project_output(options, *project1, *project2, x, input);
 }
 

@@ -41,6 +41,9 @@ public:
   SpectralConv spectral{nullptr};  ///< K, shared by every iteration
   PointwiseLinear skip{nullptr};   ///< W, shared by every iteration
   PointwiseLinear project1{nullptr}, project2{nullptr};
+
+private:
+  ConstantInputFirstLayer constant_input_first_layer_;
 };
 TORCH_MODULE(Ifno);
 
