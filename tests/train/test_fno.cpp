@@ -92,6 +92,27 @@ TEST(Fno, EvaluationReusesSpectralWeightsOnlyWhileTheyAreUnchanged) {
   EXPECT_TRUE(torch::allclose(conv(x), fresh(), 1e-6, 1e-6));
 }
 
+TEST(Fno, FusedProjectionAndActivationMatchTheLayerByLayerHead) {
+  // The float32 GELU path runs fused kernels; a hidden state cropped along
+  // its last axis (the time padding) is read in place.
+  torch::manual_seed(9);
+  PointwiseLinear first(6, 20), second(20, 3), skip(6, 6);
+  const auto padded = torch::randn({2, 6, 5, 7, 13});
+  const auto cropped = padded.narrow(-1, 0, 10);
+  const auto whole = second(torch::gelu(first(cropped)));
+  const auto activated = torch::gelu(padded);
+  const auto skipped = skip(activated);
+  torch::NoGradGuard no_grad;
+  const auto fused = project(*first, *second, "gelu", cropped);
+  ASSERT_EQ(fused.sizes(), whole.sizes());
+  EXPECT_LT(max_relative_difference(fused, whole), 1e-5);
+  const auto [fused_activated, fused_skipped] = activate_then_linear("gelu", padded, *skip);
+  EXPECT_LT(max_relative_difference(fused_activated, activated), 1e-6);
+  EXPECT_LT(max_relative_difference(fused_skipped, skipped), 1e-5);
+  const auto [relu_activated, relu_skipped] = activate_then_linear("relu", padded, *skip);
+  EXPECT_TRUE(torch::equal(relu_activated, torch::relu(padded)));
+}
+
 TEST(Fno, ProjectionInBlocksEqualsTheWholeProjection) {
   // Without autograd the head runs over blocks of 16384 points; here 3 blocks, the last partial.
   torch::manual_seed(8);

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 #include <ATen/OpMathType.h>
 
 #include "opforge/core/error.hpp"
+#include "opforge/train/pointwise_kernels.hpp"
 
 namespace opforge::train {
 
@@ -285,8 +287,66 @@ torch::Tensor activation_function(const std::string& name, const torch::Tensor& 
   return torch::gelu(x);
 }
 
+namespace {
+
+/// Whether the fused float kernels may take x: evaluation without autograd,
+/// the exact GELU, float32 and a channels-first layout.
+bool fused_gelu_applies(const std::string& activation, const torch::Tensor& x) {
+  return !torch::GradMode::is_enabled() && activation == "gelu" && x.scalar_type() == torch::kFloat32 &&
+         x.device().is_cpu() && x.dim() >= 3;
+}
+
+/// x [B, C, axes...] as channels of points in runs along the last axis
+/// (kernels::PointLayout), when its strides allow: contiguous, or contiguous
+/// but for a cropped last axis.
+std::optional<kernels::PointLayout> point_layout(const torch::Tensor& x) {
+  if (x.stride(-1) != 1) return std::nullopt;
+  kernels::PointLayout layout;
+  layout.run_length = x.size(-1);
+  layout.run_stride = x.dim() > 3 ? x.stride(-2) : x.size(-1);
+  std::int64_t expected = layout.run_stride;
+  for (std::int64_t a = x.dim() - 2; a >= 2; --a) {
+    if (x.stride(a) != expected) return std::nullopt;
+    expected *= x.size(a);
+  }
+  if (layout.run_stride < layout.run_length) return std::nullopt;
+  layout.points = x.numel() / (x.size(0) * x.size(1));
+  layout.channel_stride = x.stride(1);
+  return layout;
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> activate_then_linear(const std::string& activation, const torch::Tensor& x,
+                                                             PointwiseLinearImpl& linear) {
+  if (!fused_gelu_applies(activation, x) || !x.is_contiguous()) {
+    auto activated = activation_function(activation, x);
+    auto y = linear.forward(activated);
+    return {std::move(activated), std::move(y)};
+  }
+  auto activated = torch::empty_like(x);
+  kernels::gelu(x.data_ptr<float>(), activated.data_ptr<float>(), x.numel());
+  auto y = linear.forward(activated);
+  return {std::move(activated), std::move(y)};
+}
+
 torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, const std::string& activation,
                       const torch::Tensor& hidden) {
+  const auto layout = fused_gelu_applies(activation, hidden) ? point_layout(hidden) : std::nullopt;
+  if (layout && hidden.size(1) <= kernels::max_in && first.weight.size(0) <= kernels::max_hidden) {
+    // One pass: the projection-wide intermediate stays in the kernel's blocks.
+    const auto w1 = first.weight.contiguous(), b1 = first.bias.contiguous();
+    const auto w2 = second.weight.contiguous(), b2 = second.bias.contiguous();
+    auto shape = hidden.sizes().vec();
+    shape[1] = w2.size(0);
+    auto y = torch::empty(shape, hidden.options());
+    const auto out = w2.size(0);
+    for (std::int64_t b = 0; b < hidden.size(0); ++b)
+      kernels::linear_gelu_linear(hidden.data_ptr<float>() + b * hidden.stride(0), hidden.size(1), *layout,
+                                  w1.data_ptr<float>(), b1.data_ptr<float>(), w1.size(0), w2.data_ptr<float>(),
+                                  b2.data_ptr<float>(), out, y.data_ptr<float>() + b * out * layout->points);
+    return y;
+  }
   const auto head = [&](const torch::Tensor& h) { return second.forward(activation_function(activation, first.forward(h))); };
   constexpr std::int64_t block = 16384;  // points: 2 MB of a 32-wide intermediate
   auto shape = hidden.sizes().vec();
@@ -320,8 +380,6 @@ FnoImpl::FnoImpl(FnoOptions o) : options(std::move(o)) {
   project2 = register_module("project2", PointwiseLinear(options.projection(), options.out_channels()));
 }
 
-torch::Tensor FnoImpl::activate(const torch::Tensor& x) const { return activation_function(options.activation(), x); }
-
 torch::Tensor grid_channels(const torch::Tensor& x, std::int64_t d) {
   std::vector<torch::Tensor> axes;
   for (std::int64_t a = 0; a < d; ++a) axes.push_back(torch::linspace(0.0, 1.0, x.size(2 + a), x.options()));
@@ -344,13 +402,17 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
   if (ConstantInputFirstLayer::applies(input, options.latent_grid())) {
     x = constant_input_first_layer_(options.latent_grid(), options.padding(), *lift, *spectral[0], *skip[0], input,
                                     false).sum;
-    if (++l < spectral.size()) x = activate(x);
+    ++l;
   } else {
     x = lift_input(options, *lift, input);
   }
   for (; l < spectral.size(); ++l) {
-    x = spectral[l]->forward_plus(x, skip[l](x));
-    if (l + 1 < spectral.size()) x = activate(x);
+    torch::Tensor skipped;
+    if (l > 0)  // the activation of the previous layer and this skip in one pass
+      std::tie(x, skipped) = activate_then_linear(options.activation(), x, *skip[l]);
+    else
+      skipped = skip[l](x);
+    x = spectral[l]->forward_plus(x, skipped);
   }
   return project_output(options, *project1, *project2, x, input);
 }

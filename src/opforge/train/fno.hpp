@@ -144,7 +144,6 @@ public:
   PointwiseLinear project1{nullptr}, project2{nullptr};
 
 private:
-  torch::Tensor activate(const torch::Tensor& x) const;
   ConstantInputFirstLayer constant_input_first_layer_;
 };
 TORCH_MODULE(Fno);
@@ -185,10 +184,19 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
 
 /// gelu, relu or tanh by name.
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
+/// act(x) and linear(act(x)); without autograd, the exact GELU on float32
+/// is kernels::gelu (LibTorch's took 0.55 ms on a LESnets layer, it 0.32).
+/// (A kernel that also applied the linear map in the same pass was slower
+/// than the GEMM after it.)
+std::pair<torch::Tensor, torch::Tensor> activate_then_linear(const std::string& activation, const torch::Tensor& x,
+                                                             PointwiseLinearImpl& linear);
 /// The projection head of FNO and IFNO, second(act(first(hidden))). Without
 /// autograd it runs over blocks of points, so that its projection-wide
 /// intermediate stays in cache (at width 32 a LESnets call's is 42 MB, and
-/// computing it whole took 19-53 ms of a 90 ms call, 15 ms in blocks).
+/// computing it whole took 19-53 ms of a 90 ms call, 15 ms in blocks); for
+/// the GELU on float32 the blocks are a fused kernel's
+/// (kernels::linear_gelu_linear), which also reads a hidden state with a
+/// cropped last axis in place.
 torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, const std::string& activation,
                       const torch::Tensor& hidden);
 std::string describe_list(const std::vector<std::int64_t>& values);

@@ -1,0 +1,50 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "opforge/train/pointwise_kernels.hpp"
+
+namespace {
+
+using namespace opforge::train;
+
+TEST(PointwiseKernels, ErfIsAccurateToFloatRoundingEverywhere) {
+  double worst = 0.0;
+  for (double x = -10.0; x <= 10.0; x += 1.0 / 4096.0) {
+    const double error = std::abs(double(kernels::erf_approx(float(x))) - std::erf(double(float(x))));
+    worst = std::max(worst, error);
+  }
+  EXPECT_LT(worst, 5e-7);
+}
+
+TEST(PointwiseKernels, GeluIsTheExactGelu) {
+  std::vector<float> x, y(2003);
+  for (int i = 0; i < 2003; ++i) x.push_back(-8.0f + 0.008f * float(i));
+  kernels::gelu(x.data(), y.data(), static_cast<std::int64_t>(x.size()));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double exact = 0.5 * x[i] * (1.0 + std::erf(double(x[i]) / std::sqrt(2.0)));
+    EXPECT_NEAR(y[i], exact, 1e-6 * (1.0 + std::abs(exact))) << "x = " << x[i];
+  }
+}
+
+TEST(PointwiseKernels, LinearGeluLinearReadsRunsOfACroppedAxis) {
+  // 2 channels in, 3 hidden, 1 out; points in runs of 3 out of every 5.
+  const std::vector<float> w1{1.0f, -1.0f, 0.5f, 2.0f, -0.25f, 0.0f}, b1{0.1f, -0.2f, 0.3f};
+  const std::vector<float> w2{1.0f, -2.0f, 0.5f}, b2{0.7f};
+  std::vector<float> x(2 * 4 * 5);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.1f * float(i % 17) - 0.8f;
+  const kernels::PointLayout layout{12, 3, 5, 20};
+  std::vector<float> y(12);
+  kernels::linear_gelu_linear(x.data(), 2, layout, w1.data(), b1.data(), 3, w2.data(), b2.data(), 1, y.data());
+  const auto gelu = [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); };
+  for (int p = 0; p < 12; ++p) {
+    const int offset = (p / 3) * 5 + p % 3;
+    double expected = b2[0];
+    for (int k = 0; k < 3; ++k)
+      expected += w2[k] * gelu(b1[k] + w1[2 * k] * x[offset] + w1[2 * k + 1] * x[20 + offset]);
+    EXPECT_NEAR(y[p], expected, 1e-5) << "point " << p;
+  }
+}
+
+}  // namespace
