@@ -61,7 +61,19 @@ torch::Tensor resample_periodic(const torch::Tensor& x, const std::vector<std::i
       broadcast_axes.push_back(axis);
     }
   }
+  // Growing, the innermost axes go first, while the array is smallest:
+  // they are the ones with short runs after them, whose product moves the
+  // axis to the front and back (on a LESnets output, 0.7 million values
+  // copied instead of 1.8). Shrinking, the outermost go first.
+  std::int64_t before_size = 1, after_size = 1;
   for (std::size_t a = 0; a < targets.size(); ++a) {
+    before_size *= y.size(static_cast<std::int64_t>(2 + a));
+    after_size *= targets[a] == 0 ? y.size(static_cast<std::int64_t>(2 + a)) : targets[a];
+  }
+  std::vector<std::size_t> order(targets.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (after_size > before_size) std::reverse(order.begin(), order.end());
+  for (const auto a : order) {
     const auto axis = static_cast<std::int64_t>(2 + a);
     const auto from = y.size(axis);
     if (targets[a] == 0 || targets[a] == from) continue;
