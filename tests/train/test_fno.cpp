@@ -111,6 +111,10 @@ TEST(Fno, FusedProjectionAndActivationMatchTheLayerByLayerHead) {
   EXPECT_LT(max_relative_difference(fused_skipped, skipped), 1e-5);
   const auto [relu_activated, relu_skipped] = activate_then_linear("relu", padded, *skip);
   EXPECT_TRUE(torch::equal(relu_activated, torch::relu(padded)));
+  // The input skip of a roll-out: u0 repeated along the last axis, added in place.
+  const auto repeated = torch::randn({2, 3, 4, 1}).expand({2, 3, 4, 10});
+  const auto output = torch::randn({2, 3, 4, 10});
+  EXPECT_TRUE(torch::allclose(add_input(output.clone(), repeated), output + repeated, 0.0, 0.0));
 }
 
 TEST(Fno, ProjectionInBlocksEqualsTheWholeProjection) {

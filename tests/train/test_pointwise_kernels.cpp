@@ -47,4 +47,11 @@ TEST(PointwiseKernels, LinearGeluLinearReadsRunsOfACroppedAxis) {
   }
 }
 
+TEST(PointwiseKernels, AddRepeatedAddsEachRowsValueAlongTheRow) {
+  std::vector<float> y{1, 2, 3, 4, 5, 6};
+  const std::vector<float> values{10, -1};
+  kernels::add_repeated(y.data(), values.data(), 2, 3);
+  EXPECT_EQ(y, (std::vector<float>{11, 12, 13, 3, 4, 5}));
+}
+
 }  // namespace

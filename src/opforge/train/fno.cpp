@@ -290,6 +290,16 @@ std::pair<torch::Tensor, torch::Tensor> activate_then_linear(const std::string& 
   return {std::move(activated), std::move(y)};
 }
 
+torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input) {
+  if (torch::GradMode::is_enabled() || y.scalar_type() != torch::kFloat32 || input.scalar_type() != torch::kFloat32 ||
+      !y.is_contiguous() || input.dim() < 3 || input.stride(-1) != 0 || y.sizes() != input.sizes())
+    return y + input;
+  const auto values = input.narrow(-1, 0, 1).contiguous();
+  auto sum = y;  // project_output's y is always a new tensor: added into in place
+  kernels::add_repeated(sum.data_ptr<float>(), values.data_ptr<float>(), values.numel(), y.size(-1));
+  return sum;
+}
+
 torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, const std::string& activation,
                       const torch::Tensor& hidden) {
   const auto layout = fused_gelu_applies(activation, hidden) ? point_layout(hidden) : std::nullopt;

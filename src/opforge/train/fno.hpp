@@ -190,6 +190,9 @@ torch::Tensor activation_function(const std::string& name, const torch::Tensor& 
 /// than the GEMM after it.)
 std::pair<torch::Tensor, torch::Tensor> activate_then_linear(const std::string& activation, const torch::Tensor& x,
                                                              PointwiseLinearImpl& linear);
+/// y + input; without autograd, an input constant along its last axis (a
+/// broadcast view) is added into y in place by kernels::add_repeated.
+torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input);
 /// The projection head of FNO and IFNO, second(act(first(hidden))). Without
 /// autograd it runs over blocks of points, so that its projection-wide
 /// intermediate stays in cache (at width 32 a LESnets call's is 42 MB, and
@@ -231,7 +234,7 @@ torch::Tensor project_output(const Options& o, PointwiseLinearImpl& first, Point
                              const torch::Tensor& hidden, const torch::Tensor& input) {
   const auto y = resample_periodic(project(first, second, o.activation(), crop_end(hidden, o.padding())),
                                    spatial_sizes(input));
-  return o.input_skip() ? y + input : y;
+  return o.input_skip() ? add_input(y, input) : y;
 }
 
 }  // namespace opforge::train

@@ -126,8 +126,12 @@ torch::Tensor TruncatedSpectrum::forward_planes(const torch::Tensor& x) {
     const auto half = planes.size(0) / 2;  // real rows, then imaginary rows
     const auto re = planes.narrow(0, 0, half), im = planes.narrow(0, half, half);
     n = x.size(2 + a), m = 2 * modes_[static_cast<std::size_t>(a)];
-    planes = torch::addmm(matrix(Matrix::forward_full_real, n, m / 2, type).mm(re.reshape({-1, n}).t()),
-                          matrix(Matrix::forward_full_imag, n, m / 2, type), im.reshape({-1, n}).t());
+    auto real_part = matrix(Matrix::forward_full_real, n, m / 2, type).mm(re.reshape({-1, n}).t());
+    const auto& imag_matrix = matrix(Matrix::forward_full_imag, n, m / 2, type);
+    // Without autograd the second product adds into the first's result (an
+    // out-of-place addmm copies it first).
+    planes = torch::GradMode::is_enabled() ? torch::addmm(real_part, imag_matrix, im.reshape({-1, n}).t())
+                                           : real_part.addmm_(imag_matrix, im.reshape({-1, n}).t());
     shape.insert(shape.begin(), m);
   }
   shape.insert(shape.begin(), 2);
