@@ -5,8 +5,6 @@
 #include <optional>
 #include <sstream>
 
-#include <ATen/OpMathType.h>
-
 #include "opforge/core/error.hpp"
 #include "opforge/train/pointwise_kernels.hpp"
 
@@ -50,7 +48,7 @@ torch::Tensor SpectralConvImpl::spectral_weights() const {
   // Corner c holds the high frequencies of axis a when bit a of c is set:
   // join low and high halves axis by axis.
   std::function<torch::Tensor(std::int64_t, std::size_t)> join = [&](std::int64_t axis, std::size_t corner) {
-    if (axis + 1 >= d) return torch::view_as_complex(weights[corner].to(at::toOpMathType(weights[corner].scalar_type())));
+    if (axis + 1 >= d) return torch::view_as_complex(weights[corner]);
     return torch::cat({join(axis + 1, corner), join(axis + 1, corner | (std::size_t{1} << axis))}, 2 + axis);
   };
   return join(0, 0);
@@ -63,7 +61,7 @@ torch::Tensor SpectralConvImpl::per_mode_weights() const {
 torch::Tensor SpectralConvImpl::weight_planes() {
   const auto planes = [&] {
     const auto w = per_mode_weights();
-    return torch::stack({torch::real(w), torch::imag(w)}).to(weights[0].scalar_type()).contiguous();
+    return torch::stack({torch::real(w), torch::imag(w)}).contiguous();
   };
   if (is_training()) {
     weight_planes_cache_ = torch::Tensor();  // training changes the weights: rebuild after it
@@ -115,13 +113,11 @@ torch::Tensor SpectralConvImpl::mix_inverse_plus(const torch::Tensor& x_ft, cons
     const auto weights = weight_planes();
     const auto input = x_ft.contiguous();
     out_ft = torch::empty(mode_shape, x_ft.options());
-    // The modes mixed in a loop on real planes (kernels::mix_mode_planes_range;
-    // its AVX2 and AVX-512 builds were slower than this baseline one).
-    AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, input.scalar_type(), "mix_mode_planes", [&] {
+    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "mix_mode_planes", [&] {
       const auto *x = input.data_ptr<scalar_t>(), *w = weights.data_ptr<scalar_t>();
       auto* y = out_ft.data_ptr<scalar_t>();
       at::parallel_for(0, modes, 256, [&](std::int64_t begin, std::int64_t end) {
-        kernels::mix_mode_planes_range<scalar_t, at::opmath_type<scalar_t>>(x, w, y, modes, batch, in, out, begin, end);
+        kernels::mix_mode_planes_range(x, w, y, modes, batch, in, out, begin, end);
       });
     });
   }
@@ -188,7 +184,7 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
     shape[0] = batch;
     auto sum = torch::empty(shape, grid_part.options());
     const auto n = shape.back(), rows = grid_part.numel() / n;
-    AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, sum.scalar_type(), "outer_plus", [&] {
+    AT_DISPATCH_FLOATING_TYPES(sum.scalar_type(), "outer_plus", [&] {
       const auto* g = grid_part.data_ptr<scalar_t>();
       const auto* b = base.data_ptr<scalar_t>();
       const auto* p = profile.data_ptr<scalar_t>();

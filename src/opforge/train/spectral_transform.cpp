@@ -175,7 +175,7 @@ torch::Tensor TruncatedSpectrum::forward_planes_separable(const torch::Tensor& b
   shape.insert(shape.begin(), 2);
   auto result = torch::empty(shape, base.options());
   const auto rest = base.size(0) * base.size(1), count = leading.numel() / (2 * rest);
-  AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, type, "separable_spectrum", [&] {
+  AT_DISPATCH_FLOATING_TYPES(type, "separable_spectrum", [&] {
     const auto* s_re = leading.data_ptr<scalar_t>();
     const auto* s_im = s_re + count * rest;
     const auto* t = times.data_ptr<scalar_t>();
