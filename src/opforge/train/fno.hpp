@@ -182,14 +182,10 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
   o.out_channels(shape.out_channels);
 }
 
-/// gelu, relu or tanh by name.
+/// gelu, relu or tanh by name. Without autograd the exact GELU on a
+/// contiguous float32 tensor is kernels::gelu (0.32 ms on a LESnets layer,
+/// LibTorch's 0.55).
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
-/// act(x) and linear(act(x)); without autograd, the exact GELU on float32
-/// is kernels::gelu (LibTorch's took 0.55 ms on a LESnets layer, it 0.32).
-/// (A kernel that also applied the linear map in the same pass was slower
-/// than the GEMM after it.)
-std::pair<torch::Tensor, torch::Tensor> activate_then_linear(const std::string& activation, const torch::Tensor& x,
-                                                             PointwiseLinearImpl& linear);
 /// y + input; without autograd, an input constant along its last axis (a
 /// broadcast view) is added into y in place by kernels::add_repeated.
 torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input);
