@@ -121,21 +121,34 @@ torch::Tensor TruncatedSpectrum::forward_planes(const torch::Tensor& x) {
   auto n = x.size(-1), m = modes_.back();
   auto planes = matrix(Matrix::forward_last, n, m, type).mm(x.reshape({-1, n}).t());
   std::vector<std::int64_t> shape{m, x.size(0), x.size(1)};  // mode axes so far, then B, C
-  // Each full axis in turn is last: consume it and put its modes in front.
-  for (auto a = d - 2; a >= 0; --a) {
-    const auto half = planes.size(0) / 2;  // real rows, then imaginary rows
-    const auto re = planes.narrow(0, 0, half), im = planes.narrow(0, half, half);
-    n = x.size(2 + a), m = 2 * modes_[static_cast<std::size_t>(a)];
-    auto real_part = matrix(Matrix::forward_full_real, n, m / 2, type).mm(re.reshape({-1, n}).t());
-    const auto& imag_matrix = matrix(Matrix::forward_full_imag, n, m / 2, type);
-    // Without autograd the second product adds into the first's result (an
-    // out-of-place addmm copies it first).
-    planes = torch::GradMode::is_enabled() ? torch::addmm(real_part, imag_matrix, im.reshape({-1, n}).t())
-                                           : real_part.addmm_(imag_matrix, im.reshape({-1, n}).t());
-    shape.insert(shape.begin(), m);
-  }
+  planes = forward_full_axes(planes, x, shape);
   shape.insert(shape.begin(), 2);
   return planes.view(shape);
+}
+
+torch::Tensor TruncatedSpectrum::forward_full_axes(torch::Tensor planes, const torch::Tensor& x,
+                                                   std::vector<std::int64_t>& shape) {
+  const auto d = static_cast<std::int64_t>(modes_.size());
+  const auto type = x.scalar_type();
+  // Each full axis in turn is last: consume it and put its modes in front.
+  for (auto a = d - 2; a >= 0; --a) {
+    const auto n = x.size(2 + a), m = modes_[static_cast<std::size_t>(a)];
+    const auto& real_part = matrix(Matrix::forward_full_real, n, m, type);
+    if (planes.size(0) == 1) {  // a real field: no imaginary plane
+      planes = real_part.mm(planes.reshape({-1, n}).t());
+    } else {
+      const auto half = planes.size(0) / 2;  // real rows, then imaginary rows
+      const auto re = planes.narrow(0, 0, half), im = planes.narrow(0, half, half);
+      auto sum = real_part.mm(re.reshape({-1, n}).t());
+      const auto& imag_matrix = matrix(Matrix::forward_full_imag, n, m, type);
+      // Without autograd the second product adds into the first's result (an
+      // out-of-place addmm copies it first).
+      planes = torch::GradMode::is_enabled() ? torch::addmm(sum, imag_matrix, im.reshape({-1, n}).t())
+                                             : sum.addmm_(imag_matrix, im.reshape({-1, n}).t());
+    }
+    shape.insert(shape.begin(), 2 * m);
+  }
+  return planes;
 }
 
 torch::Tensor TruncatedSpectrum::forward_planes_separable(const torch::Tensor& base, const torch::Tensor& profile) {
@@ -149,23 +162,9 @@ torch::Tensor TruncatedSpectrum::forward_planes_separable(const torch::Tensor& b
     return forward_planes(base.expand(shape) * profile);
   }
   const auto type = base.scalar_type();
-  // The leading axes as in forward_planes, on one real row: the first
-  // product takes the real plane alone.
-  auto planes = base.reshape({1, -1});
+  // The leading axes as in forward_planes, on one real row.
   std::vector<std::int64_t> shape{base.size(0), base.size(1)};
-  for (auto a = d - 2; a >= 0; --a) {
-    const auto n = base.size(2 + a), m = modes_[static_cast<std::size_t>(a)];
-    const auto& forward_real = matrix(Matrix::forward_full_real, n, m, type);
-    if (planes.size(0) == 1) {
-      planes = forward_real.mm(planes.reshape({-1, n}).t());
-    } else {
-      const auto half = planes.size(0) / 2;
-      planes = torch::addmm(forward_real.mm(planes.narrow(0, 0, half).reshape({-1, n}).t()),
-                            matrix(Matrix::forward_full_imag, n, m, type),
-                            planes.narrow(0, half, half).reshape({-1, n}).t());
-    }
-    shape.insert(shape.begin(), 2 * m);
-  }
+  const auto planes = forward_full_axes(base.reshape({1, -1}), base, shape);
   // The leading spectrum times the profile's, whose frequencies go in just
   // before B, C. A loop: broadcast products with 8 channels innermost took
   // ten times as long.

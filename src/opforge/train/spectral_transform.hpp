@@ -103,6 +103,11 @@ private:
     inverse_last
   };
   const torch::Tensor& matrix(Matrix kind, std::int64_t n, std::int64_t m, c10::ScalarType real_type);
+  /// The full axes of forward_planes: `planes` [rows, ...] holds x's
+  /// leading axes in its columns (one real row for a real field, otherwise
+  /// real rows then imaginary rows); each axis, last first, is consumed and
+  /// its 2m modes put in front, in `shape` too.
+  torch::Tensor forward_full_axes(torch::Tensor planes, const torch::Tensor& x, std::vector<std::int64_t>& shape);
   torch::Tensor forward_fft(const torch::Tensor& x) const;
   torch::Tensor inverse_fft(const torch::Tensor& spectrum, const std::vector<std::int64_t>& sizes) const;
 
