@@ -58,6 +58,12 @@ torch::Tensor SpectralConvImpl::per_mode_weights() const {
   return spectral_weights().reshape({options.in_channels(), options.out_channels(), -1}).permute({2, 0, 1});
 }
 
+WeightsKey weights_key(const std::vector<torch::Tensor>& weights) {
+  WeightsKey key;
+  for (const auto& w : weights) key.emplace_back(w.data_ptr(), w._version());
+  return key;
+}
+
 torch::Tensor SpectralConvImpl::weight_planes() {
   const auto planes = [&] {
     const auto w = per_mode_weights();
@@ -67,8 +73,7 @@ torch::Tensor SpectralConvImpl::weight_planes() {
     weight_planes_cache_ = torch::Tensor();  // training changes the weights: rebuild after it
     return planes();
   }
-  std::vector<std::pair<const void*, std::int64_t>> key;
-  for (const auto& w : weights) key.emplace_back(w.data_ptr(), w._version());
+  auto key = weights_key(weights);
   if (!weight_planes_cache_.defined() || key != weight_planes_key_) {
     weight_planes_cache_ = planes();
     weight_planes_key_ = std::move(key);
@@ -152,8 +157,7 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
 
   auto sizes = spatial_sizes(u);
   sizes.back() = frames;
-  std::vector<std::pair<const void*, std::int64_t>> key;
-  for (const auto* w : {&lift.weight, &lift.bias, &skip.weight, &skip.bias}) key.emplace_back(w->data_ptr(), w->_version());
+  auto key = weights_key({lift.weight, lift.bias, skip.weight, skip.bias});
   auto sizes_key = sizes;
   sizes_key.push_back(static_cast<std::int64_t>(input.scalar_type()));
   if (!grid_lifted_.defined() || key != key_ || sizes_key != sizes_key_) {

@@ -26,6 +26,11 @@ public:
 };
 TORCH_MODULE(PointwiseLinear);
 
+/// The storage and in-place version of each weight: a cache built from
+/// them is stale once this changes (an optimiser step, a load).
+using WeightsKey = std::vector<std::pair<const void*, std::int64_t>>;
+WeightsKey weights_key(const std::vector<torch::Tensor>& weights);
+
 struct SpectralConvOptions {
   SpectralConvOptions(std::int64_t in, std::int64_t out, std::vector<std::int64_t> modes)
       : in_channels_(in), out_channels_(out), modes_(std::move(modes)) {}
@@ -76,7 +81,7 @@ private:
   torch::Tensor weight_planes();
   TruncatedSpectrum spectrum_;
   torch::Tensor weight_planes_cache_;
-  std::vector<std::pair<const void*, std::int64_t>> weight_planes_key_;
+  WeightsKey weight_planes_key_;
 };
 TORCH_MODULE(SpectralConv);
 
@@ -106,7 +111,7 @@ public:
 
 private:
   torch::Tensor grid_lifted_, grid_spectrum_, grid_skip_;
-  std::vector<std::pair<const void*, std::int64_t>> key_;
+  WeightsKey key_;
   std::vector<std::int64_t> sizes_key_;
 };
 
