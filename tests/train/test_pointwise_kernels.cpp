@@ -47,11 +47,17 @@ TEST(PointwiseKernels, LinearGeluLinearReadsRunsOfACroppedAxis) {
   }
 }
 
-TEST(PointwiseKernels, AddRepeatedAddsEachRowsValueAlongTheRow) {
+TEST(PointwiseKernels, AddOuterAddsEachRowsValueAlongTheRow) {
+  // In place, with a profile of ones: the input skip of a roll-out call.
   std::vector<float> y{1, 2, 3, 4, 5, 6};
-  const std::vector<float> values{10, -1};
-  kernels::add_repeated(y.data(), values.data(), 2, 3);
+  const std::vector<float> values{10, -1}, ones{1, 1, 1};
+  kernels::add_outer(y.data(), values.data(), ones.data(), y.data(), 1, 2, 3);
   EXPECT_EQ(y, (std::vector<float>{11, 12, 13, 3, 4, 5}));
+  // A grid repeated over two samples, values scaled by the profile.
+  const std::vector<double> grid{1, 2}, per_sample{3, -2}, profile{1, 0.5};
+  std::vector<double> out(4);
+  kernels::add_outer(grid.data(), per_sample.data(), profile.data(), out.data(), 2, 1, 2);
+  EXPECT_EQ(out, (std::vector<double>{4, 3.5, -1, 1}));
 }
 
 }  // namespace

@@ -180,24 +180,17 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
   spectrum = torch::addmm(grid_spectrum_.expand(spectrum_shape).reshape({-1, spectrum_shape.back()}),
                           spectrum.reshape({-1, in}), lift_weight.t())
                  .view(spectrum_shape);
-  // grid + base x profile, in a loop (a broadcast addcmul, or a rank-one
-  // GEMM, took six times as long: the last axis is only 12 long).
+  // grid + base x profile (a broadcast addcmul, or a rank-one GEMM, took six
+  // times as long: the last axis is only 12 long).
   const auto outer_plus = [&](const torch::Tensor& grid_part, const torch::Tensor& base_part) {
     const auto base = base_part.contiguous();
     auto shape = grid_part.sizes().vec();
     shape[0] = batch;
     auto sum = torch::empty(shape, grid_part.options());
-    const auto n = shape.back(), rows = grid_part.numel() / n;
-    AT_DISPATCH_FLOATING_TYPES(sum.scalar_type(), "outer_plus", [&] {
-      const auto* g = grid_part.data_ptr<scalar_t>();
-      const auto* b = base.data_ptr<scalar_t>();
-      const auto* p = profile.data_ptr<scalar_t>();
-      auto* out = sum.data_ptr<scalar_t>();
-      for (std::int64_t sample = 0; sample < batch; ++sample)
-        for (std::int64_t r = 0; r < rows; ++r) {
-          const scalar_t value = b[sample * rows + r];
-          for (std::int64_t t = 0; t < n; ++t) out[(sample * rows + r) * n + t] = g[r * n + t] + value * p[t];
-        }
+    const auto n = shape.back();
+    AT_DISPATCH_FLOATING_TYPES(sum.scalar_type(), "add_outer", [&] {
+      kernels::add_outer(grid_part.data_ptr<scalar_t>(), base.data_ptr<scalar_t>(), profile.data_ptr<scalar_t>(),
+                         sum.data_ptr<scalar_t>(), batch, grid_part.numel() / n, n);
     });
     return sum;
   };
@@ -287,8 +280,10 @@ torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input) {
       !y.is_contiguous() || input.dim() < 3 || input.stride(-1) != 0 || y.sizes() != input.sizes())
     return y + input;
   const auto values = input.narrow(-1, 0, 1).contiguous();
+  const auto ones = torch::ones({y.size(-1)}, y.options());
   auto sum = y;  // project_output's y is always a new tensor: added into in place
-  kernels::add_repeated(sum.data_ptr<float>(), values.data_ptr<float>(), values.numel(), y.size(-1));
+  kernels::add_outer(sum.data_ptr<float>(), values.data_ptr<float>(), ones.data_ptr<float>(), sum.data_ptr<float>(), 1,
+                     values.numel(), y.size(-1));
   return sum;
 }
 

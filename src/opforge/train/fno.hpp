@@ -192,7 +192,7 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
 /// LibTorch's 0.55).
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
 /// y + input; without autograd, an input constant along its last axis (a
-/// broadcast view) is added into y in place by kernels::add_repeated.
+/// broadcast view) is added into y in place by kernels::add_outer.
 torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input);
 /// The projection head of FNO and IFNO, second(act(first(hidden))). Without
 /// autograd it runs over blocks of points, so that its projection-wide

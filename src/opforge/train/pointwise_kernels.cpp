@@ -86,12 +86,9 @@ OPFORGE_CLONES void linear_gelu_linear(const float* x, std::int64_t in, const Po
   }
 }
 
-OPFORGE_CLONES void add_repeated(float* y, const float* values, std::int64_t rows, std::int64_t length) {
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float value = values[r];
-    float* row = y + r * length;
-    for (std::int64_t t = 0; t < length; ++t) row[t] += value;
-  }
+OPFORGE_CLONES void add_outer(const float* grid, const float* values, const float* profile, float* out,
+                              std::int64_t samples, std::int64_t rows, std::int64_t length) {
+  add_outer<float>(grid, values, profile, out, samples, rows, length);
 }
 
 }  // namespace opforge::train::kernels
