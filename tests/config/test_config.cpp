@@ -106,6 +106,17 @@ TEST(Config, DuplicateKeysAreRejectedWithBothLines) {
             "run.yaml:4:3: solver.rtol: duplicate key (first defined at line 3)");
 }
 
+TEST(Config, AnAliasInsideTheNodeItNamesIsRejected) {
+  // Found by the fuzzer: the cycle overflowed the stack of every walk. The
+  // mark is the anchored node's (the alias shares its identity).
+  EXPECT_EQ(error_of([] { Document::parse("&x\n<<: *x\n", "run.yaml"); }),
+            "run.yaml:1:1: <<: an alias refers to a node that contains it (a recursive alias)");
+  EXPECT_EQ(error_of([] { Document::parse("solver: &s\n  nested: [1, *s]\n", "run.yaml"); }),
+            "run.yaml:1:9: solver.nested[1]: an alias refers to a node that contains it (a recursive alias)");
+  // An alias of a sibling is no cycle.
+  EXPECT_NO_THROW(Document::parse("a: &x {b: 1}\nc: *x\n", "run.yaml"));
+}
+
 TEST(Config, SyntaxErrorReportsLineAndColumn) {
   const std::string message = error_of([] { Document::parse("solver:\n  rtol: [1, 2\n", "run.yaml"); });
   EXPECT_EQ(message.rfind("run.yaml:3:1: invalid YAML:", 0), 0u) << message;

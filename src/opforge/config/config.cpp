@@ -65,7 +65,18 @@ std::string Bounds::describe() const {
 namespace {
 
 // yaml-cpp keeps duplicate keys and silently uses one of them: reject them.
-void reject_duplicate_keys(const DocumentState& state, const YAML::Node& node, const std::string& path) {
+// An alias inside the node it names (`&x {<<: *x}`) makes the tree a cycle,
+// which this walk, and every later one, would follow until the stack
+// overflows: reject that too. `ancestors` holds the nodes above `node`.
+void reject_duplicate_keys(const DocumentState& state, const YAML::Node& node, const std::string& path,
+                           std::vector<YAML::Node>& ancestors) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  for (const auto& ancestor : ancestors)
+    if (ancestor.is(node))
+      throw ConfigError(state.format_mark(node.Mark()) + ": " + (path.empty() ? "the document" : path) +
+                            ": an alias refers to a node that contains it (a recursive alias)",
+                        __FILE__, __LINE__);
+  ancestors.push_back(node);
   if (node.IsMap()) {
     std::map<std::string, YAML::Mark> seen;
     for (const auto& pair : node) {
@@ -75,12 +86,13 @@ void reject_duplicate_keys(const DocumentState& state, const YAML::Node& node, c
         throw ConfigError(state.format_mark(pair.first.Mark()) + ": " + join_path(path, key) +
                               ": duplicate key (first defined at line " + std::to_string(it->second.line + 1) + ")",
                           __FILE__, __LINE__);
-      reject_duplicate_keys(state, pair.second, join_path(path, key));
+      reject_duplicate_keys(state, pair.second, join_path(path, key), ancestors);
     }
-  } else if (node.IsSequence()) {
+  } else {
     for (std::size_t i = 0; i < node.size(); ++i)
-      reject_duplicate_keys(state, node[i], path + "[" + std::to_string(i) + "]");
+      reject_duplicate_keys(state, node[i], path + "[" + std::to_string(i) + "]", ancestors);
   }
+  ancestors.pop_back();
 }
 
 // Write `value` at `parts[i..]` below `node`, creating missing mappings.
@@ -128,7 +140,8 @@ Document Document::parse(const std::string& text, const std::string& source_name
     throw ConfigError(state->format_mark(state->root.Mark()) + ": the top level must be a mapping of keys, got " +
                           detail::describe_value(state->root),
                       __FILE__, __LINE__);
-  reject_duplicate_keys(*state, state->root, "");
+  std::vector<YAML::Node> ancestors;
+  reject_duplicate_keys(*state, state->root, "", ancestors);
   return Document(std::move(state));
 }
 
