@@ -22,10 +22,18 @@ PointwiseLinearImpl::PointwiseLinearImpl(std::int64_t in, std::int64_t out) {
 }
 
 torch::Tensor PointwiseLinearImpl::forward(const torch::Tensor& x) {
-  // W [out, in] times each sample's [in, points] block plus the bias, as one
-  // batched GEMM that starts from the bias (no separate pass to add it).
   auto shape = x.sizes().vec();
   shape[1] = weight.size(0);
+  if (x.dim() >= 3 && is_points_major(x)) {
+    // Each point's [B, C] is contiguous: one [points x B, in] x [in, out]
+    // GEMM from the bias, and the result is points-major too.
+    const auto rows = points_major_memory(x);
+    auto memory = rows.sizes().vec();
+    memory.back() = weight.size(0);
+    return points_major_view(torch::addmm(bias, rows.reshape({-1, x.size(1)}), weight.t()).view(memory));
+  }
+  // W [out, in] times each sample's [in, points] block plus the bias, as one
+  // batched GEMM that starts from the bias (no separate pass to add it).
   const auto flat = x.reshape({x.size(0), x.size(1), -1});
   return torch::baddbmm(bias.view({1, -1, 1}), weight.expand({x.size(0), -1, -1}), flat).view(shape);
 }
@@ -166,7 +174,7 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
     const auto zeros = torch::zeros(zeros_shape, input.options());
     grid_lifted_ = pad_end(lift.forward(torch::cat({zeros, grid_channels(zeros, d)}, 1)), padding);  // g
     grid_spectrum_ = layer.spectrum().forward_planes(grid_lifted_);
-    grid_skip_ = skip.forward(grid_lifted_);
+    grid_skip_ = to_points_major(skip.forward(grid_lifted_));
     key_ = std::move(key);
     sizes_key_ = std::move(sizes_key);
   }
@@ -194,9 +202,21 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
     });
     return sum;
   };
+  // W v points-major, the layout the line FFTs and the layers after this
+  // one keep: grid_skip_ [points, frames, 1, C] + (W A u0) [points, B, C] x
+  // profile [frames].
+  const auto skip_of_u = points_major_memory(lift_u(skip.weight.mm(lift_weight), padded_u)).contiguous();
+  auto sizes_of_sum = grid_skip_.sizes().vec();
+  sizes_of_sum[0] = batch;
+  auto skip_sum = empty_points_major(sizes_of_sum, input.options());
+  AT_DISPATCH_FLOATING_TYPES(skip_sum.scalar_type(), "add_outer_points_major", [&] {
+    kernels::add_outer_points_major(grid_skip_.data_ptr<scalar_t>(), skip_of_u.data_ptr<scalar_t>(),
+                                    profile.data_ptr<scalar_t>(), skip_sum.data_ptr<scalar_t>(),
+                                    skip_of_u.numel() / (batch * skip_sum.size(1)), profile.size(0), batch,
+                                    skip_sum.size(1));
+  });
   Result result;
-  const auto skip_of_u = lift_u(skip.weight.mm(lift_weight), padded_u);  // W A u0
-  result.sum = layer.mix_inverse_plus(spectrum, padded_sizes, outer_plus(grid_skip_, skip_of_u));
+  result.sum = layer.mix_inverse_plus(spectrum, padded_sizes, skip_sum);
   if (want_lifted) result.lifted = outer_plus(grid_lifted_, lift_u(lift_weight, padded_u));
   return result;
 }
@@ -248,16 +268,21 @@ bool fused_gelu_applies(const std::string& activation, const torch::Tensor& x) {
 /// (kernels::PointLayout), when its strides allow: contiguous, or contiguous
 /// but for a cropped last axis.
 std::optional<kernels::PointLayout> point_layout(const torch::Tensor& x) {
-  if (x.stride(-1) != 1) return std::nullopt;
   kernels::PointLayout layout;
   layout.run_length = x.size(-1);
-  layout.run_stride = x.dim() > 3 ? x.stride(-2) : x.size(-1);
+  layout.point_stride = x.stride(-1);
+  layout.run_stride = x.dim() > 3 ? x.stride(-2) : x.size(-1) * x.stride(-1);
   std::int64_t expected = layout.run_stride;
   for (std::int64_t a = x.dim() - 2; a >= 2; --a) {
     if (x.stride(a) != expected) return std::nullopt;
     expected *= x.size(a);
   }
-  if (layout.run_stride < layout.run_length) return std::nullopt;
+  // Runs of channels first (point stride 1) or of points-major points
+  // (point stride B x C, channels 1 apart); a cropped last axis leaves gaps.
+  const bool channels_first = layout.point_stride == 1;
+  const bool points_major = x.stride(1) == 1 && layout.point_stride == x.size(0) * x.size(1);
+  if (!(channels_first || points_major) || layout.run_stride < layout.run_length * layout.point_stride)
+    return std::nullopt;
   layout.points = x.numel() / (x.size(0) * x.size(1));
   layout.channel_stride = x.stride(1);
   return layout;
@@ -268,8 +293,10 @@ std::optional<kernels::PointLayout> point_layout(const torch::Tensor& x) {
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x) {
   if (name == "relu") return torch::relu(x);
   if (name == "tanh") return torch::tanh(x);
-  if (!fused_gelu_applies(name, x) || !x.is_contiguous()) return torch::gelu(x);
-  // kernels::gelu: 0.32 ms on a LESnets layer, LibTorch's 0.55.
+  if (!fused_gelu_applies(name, x) || !x.is_non_overlapping_and_dense()) return torch::gelu(x);
+  // kernels::gelu: 0.32 ms on a LESnets layer, LibTorch's 0.55. A dense
+  // tensor in any layout (points-major too) is one run of storage, and
+  // empty_like keeps its strides.
   auto activated = torch::empty_like(x);
   kernels::gelu(x.data_ptr<float>(), activated.data_ptr<float>(), x.numel());
   return activated;

@@ -57,8 +57,12 @@ OPFORGE_CLONES void linear_gelu_linear(const float* x, std::int64_t in, const Po
       for (std::int64_t p = 0; p < count;) {
         const std::int64_t point = start + p, run = point / layout.run_length, t = point - run * layout.run_length;
         const std::int64_t length = std::min(layout.run_length - t, count - p);
-        const float* source = x + i * layout.channel_stride + run * layout.run_stride + t;
-        std::copy(source, source + length, xs + i * block + p);
+        const float* source = x + i * layout.channel_stride + run * layout.run_stride + t * layout.point_stride;
+        if (layout.point_stride == 1) {
+          std::copy(source, source + length, xs + i * block + p);
+        } else {
+          for (std::int64_t k = 0; k < length; ++k) xs[i * block + p + k] = source[k * layout.point_stride];
+        }
         p += length;
       }
     if (count < block)  // the last block's unused columns: zeros, not garbage

@@ -18,12 +18,14 @@ namespace opforge::train::kernels {
 
 /// The layout of a [channels, points] input whose points come in runs:
 /// point p = run * run_length + t sits at channel * channel_stride +
-/// run * run_stride + t (a cropped last axis: run_length < run_stride).
+/// run * run_stride + t * point_stride (a cropped last axis: run_length *
+/// point_stride < run_stride; points-major: point_stride B x C).
 struct PointLayout {
   std::int64_t points = 0;
   std::int64_t run_length = 0;
   std::int64_t run_stride = 0;
   std::int64_t channel_stride = 0;
+  std::int64_t point_stride = 1;
 };
 
 /// The most channels linear_gelu_linear takes in and in between.
@@ -58,6 +60,21 @@ inline void add_outer(const T* grid, const T* values, const T* profile, T* out, 
       T* o = out + (s * rows + r) * length;
       for (std::int64_t t = 0; t < length; ++t) o[t] = g[t] + value * profile[t];
     }
+}
+/// The same sum points-major: out[p, t, s, c] = grid[p, t, c] + values[p,
+/// s, c] profile[t] (points p, frames t, samples s, channels c): the first
+/// layer's skip in the layout of the line FFTs.
+template <typename T>
+inline void add_outer_points_major(const T* grid, const T* values, const T* profile, T* out, std::int64_t points,
+                                   std::int64_t length, std::int64_t samples, std::int64_t channels) {
+  for (std::int64_t p = 0; p < points; ++p)
+    for (std::int64_t t = 0; t < length; ++t)
+      for (std::int64_t s = 0; s < samples; ++s) {
+        const T* g = grid + (p * length + t) * channels;
+        const T* v = values + (p * samples + s) * channels;
+        T* o = out + ((p * length + t) * samples + s) * channels;
+        for (std::int64_t c = 0; c < channels; ++c) o[c] = g[c] + v[c] * profile[t];
+      }
 }
 /// add_outer for float, cloned per instruction set (the input skip takes
 /// 0.26 ms with it, 0.34 with the baseline build).

@@ -19,6 +19,52 @@ TruncatedSpectrum::TruncatedSpectrum(std::vector<std::int64_t> modes, SpectralTr
 
 namespace {
 
+/// The order [2, ..., d + 1, 0, 1] of a points-major tensor's memory axes.
+std::vector<std::int64_t> points_major_order(std::int64_t d) {
+  std::vector<std::int64_t> order;
+  for (std::int64_t a = 0; a < d; ++a) order.push_back(2 + a);
+  order.insert(order.end(), {0, 1});
+  return order;
+}
+
+}  // namespace
+
+bool is_points_major(const torch::Tensor& x) {
+  if (x.dim() < 3) return false;
+  std::int64_t expected = 1;
+  const auto order = points_major_order(x.dim() - 2);
+  for (auto a = order.rbegin(); a != order.rend(); ++a) {
+    if (x.size(*a) != 1 && x.stride(*a) != expected) return false;
+    expected *= x.size(*a);
+  }
+  return true;
+}
+
+torch::Tensor points_major_memory(const torch::Tensor& x) { return x.permute(points_major_order(x.dim() - 2)); }
+
+torch::Tensor points_major_view(const torch::Tensor& memory) {
+  // Memory axes d, d + 1 (B, C) first again, then the points' axes.
+  const auto d = memory.dim() - 2;
+  std::vector<std::int64_t> back{d, d + 1};
+  for (std::int64_t a = 0; a < d; ++a) back.push_back(a);
+  return memory.permute(back);
+}
+
+torch::Tensor empty_points_major(const std::vector<std::int64_t>& sizes, const torch::TensorOptions& options) {
+  std::vector<std::int64_t> memory(sizes.begin() + 2, sizes.end());
+  memory.insert(memory.end(), {sizes[0], sizes[1]});
+  return points_major_view(torch::empty(memory, options));
+}
+
+torch::Tensor to_points_major(const torch::Tensor& x) {
+  if (is_points_major(x)) return x;
+  auto y = empty_points_major(x.sizes().vec(), x.options());
+  y.copy_(x);
+  return y;
+}
+
+namespace {
+
 /// Frequencies kept on an axis of n points: 0..m-1 and n-m..n-1.
 torch::Tensor kept_frequencies(std::int64_t n, std::int64_t m) {
   return torch::cat({torch::arange(m, torch::kFloat64), torch::arange(n - m, n, torch::kFloat64)});
@@ -115,6 +161,7 @@ torch::Tensor TruncatedSpectrum::forward_planes(const torch::Tensor& x) {
     const auto spectrum = modes_to_front(forward_fft(x), d);
     return torch::stack({torch::real(spectrum), torch::imag(spectrum)});
   }
+  if (line_ffts_apply(x)) return forward_points_major(x);
   const auto type = x.scalar_type();
   // Last axis: [2m, n] x [n, rest] puts (Re, Im) x kept frequency in front of
   // the other axes, in their order: [2, m_d, B, C, n_1, ..., n_{d-1}].
@@ -201,6 +248,8 @@ torch::Tensor TruncatedSpectrum::inverse_planes(const torch::Tensor& planes, con
     const auto y = inverse_fft(modes_to_back(torch::complex(planes[0], planes[1]), d), sizes);
     return addend.defined() ? y + addend : y;
   }
+  if (addend.defined() && line_ffts_apply(addend) && planes.scalar_type() == addend.scalar_type())
+    return inverse_points_major(planes, sizes, addend);
   const auto type = planes.scalar_type();
   const bool tracked = torch::GradMode::is_enabled();
   const auto batch = planes.size(d + 1), channels = planes.size(d + 2);
@@ -231,6 +280,112 @@ torch::Tensor TruncatedSpectrum::inverse_planes(const torch::Tensor& planes, con
   OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
   if (tracked || !addend.is_contiguous()) return torch::addmm(addend.reshape({-1, n}), rows, last).view(shape);
   addend.view({-1, n}).addmm_(rows, last);
+  return addend;
+}
+
+bool TruncatedSpectrum::line_ffts_apply(const torch::Tensor& x) const {
+  return transform_ == SpectralTransform::dft && !torch::GradMode::is_enabled() && x.device().is_cpu() &&
+         (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64) &&
+         x.dim() == static_cast<std::int64_t>(modes_.size()) + 2 && is_points_major(x);
+}
+
+const kernels::LineDft& TruncatedSpectrum::line_dft(std::int64_t n, int sign) {
+  const auto key = std::make_pair(n, sign);
+  auto found = line_dfts_.find(key);
+  if (found == line_dfts_.end()) found = line_dfts_.emplace(key, kernels::LineDft(n, sign)).first;
+  return found->second;
+}
+
+namespace {
+
+/// Where the kept frequencies of an axis of n points (m per side) sit in
+/// the truncated spectrum, by frequency: 0..m-1 and n-m..n-1 in order, -1
+/// for the rest. The forward transform writes these rows, the inverse reads
+/// them (zeros elsewhere).
+kernels::RowMap kept_rows(std::int64_t n, std::int64_t m) {
+  kernels::RowMap rows(static_cast<std::size_t>(n), -1);
+  for (std::int64_t k = 0; k < m; ++k) {
+    rows[static_cast<std::size_t>(k)] = k;
+    rows[static_cast<std::size_t>(n - m + k)] = m + k;
+  }
+  return rows;
+}
+
+kernels::RowMap all_rows(std::int64_t n) {
+  kernels::RowMap rows(static_cast<std::size_t>(n));
+  for (std::int64_t k = 0; k < n; ++k) rows[static_cast<std::size_t>(k)] = k;
+  return rows;
+}
+
+}  // namespace
+
+torch::Tensor TruncatedSpectrum::forward_points_major(const torch::Tensor& x) {
+  const auto d = static_cast<std::int64_t>(modes_.size());
+  const auto type = x.scalar_type();
+  const auto channels = x.size(0) * x.size(1);
+  std::vector<std::int64_t> shape{2};  // [2, 2m_1, ..., 2m_{d-1}, m_d, B, C]
+  for (std::int64_t a = 0; a < d; ++a) shape.push_back(a + 1 < d ? 2 * modes_[a] : modes_[a]);
+  shape.insert(shape.end(), {x.size(0), x.size(1)});
+  // The last axis, real to complex: [n_1..n_{d-1}, n_d, BC] -> two planes of
+  // [n_1..n_{d-1}, m_d, BC]. Then each full axis, innermost first, in place
+  // of its points: [outer, n_a, inner] -> [outer, 2m_a, inner].
+  std::int64_t outer = 1;
+  for (std::int64_t a = 0; a + 1 < d; ++a) outer *= x.size(2 + a);
+  const auto n_last = x.size(-1), m_last = modes_.back();
+  auto current = torch::empty({2, outer * m_last * channels}, x.options());
+  std::int64_t inner = m_last * channels;
+  AT_DISPATCH_FLOATING_TYPES(type, "forward_points_major", [&] {
+    kernels::real_rows_forward(x.data_ptr<scalar_t>(), n_last,
+                               matrix(Matrix::forward_last, n_last, m_last, type).data_ptr<scalar_t>(), m_last,
+                               current[0].data_ptr<scalar_t>(), current[1].data_ptr<scalar_t>(), outer, channels);
+    for (auto a = d - 2; a >= 0; --a) {
+      const auto n = x.size(2 + a), m = modes_[static_cast<std::size_t>(a)];
+      outer /= n;
+      auto next = torch::empty({2, outer * 2 * m * inner}, x.options());
+      line_dft(n, -1).apply(current[0].data_ptr<scalar_t>(), current[1].data_ptr<scalar_t>(), n, all_rows(n),
+                            next[0].data_ptr<scalar_t>(), next[1].data_ptr<scalar_t>(), 2 * m, kept_rows(n, m), outer,
+                            inner);
+      inner *= 2 * m;
+      current = next;
+    }
+  });
+  return current.view(shape);
+}
+
+torch::Tensor TruncatedSpectrum::inverse_points_major(const torch::Tensor& planes,
+                                                      const std::vector<std::int64_t>& sizes,
+                                                      const torch::Tensor& addend) {
+  const auto d = static_cast<std::int64_t>(modes_.size());
+  const auto type = planes.scalar_type();
+  std::vector<std::int64_t> shape{addend.size(0), addend.size(1)};
+  shape.insert(shape.end(), sizes.begin(), sizes.end());
+  OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
+  const auto channels = addend.size(0) * addend.size(1);
+  const auto input = planes.contiguous();
+  // Each full axis, outermost first: [outer, 2m_a, inner] -> [outer, n_a,
+  // inner]; the missing frequencies read as zeros. The line FFTs do not
+  // divide by n: the last product does, for all axes at once.
+  std::int64_t inner = input.numel() / 2, outer = 1;
+  double scale = 1.0;
+  auto current = input.view({2, -1});
+  AT_DISPATCH_FLOATING_TYPES(type, "inverse_points_major", [&] {
+    for (std::int64_t a = 0; a + 1 < d; ++a) {
+      const auto n = sizes[static_cast<std::size_t>(a)], m = modes_[static_cast<std::size_t>(a)];
+      inner /= 2 * m;
+      auto next = torch::empty({2, outer * n * inner}, planes.options());
+      line_dft(n, 1).apply(current[0].data_ptr<scalar_t>(), current[1].data_ptr<scalar_t>(), 2 * m, kept_rows(n, m),
+                           next[0].data_ptr<scalar_t>(), next[1].data_ptr<scalar_t>(), n, all_rows(n), outer, inner);
+      outer *= n;
+      scale /= double(n);
+      current = next;
+    }
+    // The last axis, complex to real, into the addend's storage.
+    const auto n_last = sizes.back(), m_last = modes_.back();
+    auto* sum = addend.data_ptr<scalar_t>();
+    kernels::real_rows_inverse(current[0].data_ptr<scalar_t>(), current[1].data_ptr<scalar_t>(), m_last,
+                               matrix(Matrix::inverse_last, n_last, m_last, type).data_ptr<scalar_t>(),
+                               static_cast<scalar_t>(scale), n_last, sum, sum, outer, channels);
+  });
   return addend;
 }
 
