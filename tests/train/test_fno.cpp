@@ -110,6 +110,14 @@ TEST(Fno, FusedProjectionAndActivationMatchTheLayerByLayerHead) {
   EXPECT_LT(max_relative_difference(fused_activated, activated), 1e-6);
   EXPECT_LT(max_relative_difference(skip(fused_activated), skipped), 1e-5);
   EXPECT_TRUE(torch::equal(activation_function("relu", padded), torch::relu(padded)));
+  // The same on the points-major layout of the line FFTs ([points, B, C] in
+  // memory): the GELU keeps it, the head reads its cropped runs in place.
+  const auto points_major = to_points_major(padded);
+  const auto activated_points_major = activation_function("gelu", points_major);
+  EXPECT_TRUE(is_points_major(activated_points_major));
+  EXPECT_TRUE(torch::equal(activated_points_major, fused_activated));
+  const auto from_points_major = project(*first, *second, "gelu", points_major.narrow(-1, 0, 10));
+  EXPECT_LT(max_relative_difference(from_points_major, whole), 1e-5);
   // The input skip of a roll-out: u0 repeated along the last axis, added in place.
   const auto repeated = torch::randn({2, 3, 4, 1}).expand({2, 3, 4, 10});
   const auto output = torch::randn({2, 3, 4, 10});
@@ -207,6 +215,13 @@ TEST(Fno, AnInputConstantInTimeGivesTheSameOutputThroughTheSeparableFirstLayer) 
     // Its cached lifting of the grid follows the weights.
     for (auto& p : model->parameters()) p.mul_(0.9);
     EXPECT_LT(max_relative_difference(model->forward(repeated), model->forward(repeated.contiguous())), 1e-12)
+        << c.yaml;
+    // In float, the roll-out's type: the line FFTs and fused kernels.
+    model->to(torch::kFloat32);
+    const auto repeated_float = u0.to(torch::kFloat32).expand(shape);
+    ASSERT_TRUE(ConstantInputFirstLayer::applies(repeated_float, {}));
+    EXPECT_LT(max_relative_difference(model->forward(repeated_float), model->forward(repeated_float.contiguous())),
+              1e-5)
         << c.yaml;
   }
 }

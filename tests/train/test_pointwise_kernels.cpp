@@ -47,6 +47,44 @@ TEST(PointwiseKernels, LinearGeluLinearReadsRunsOfACroppedAxis) {
   }
 }
 
+TEST(PointwiseKernels, LinearGeluLinearReadsPointsMajorRuns) {
+  // 2 channels (adjacent) per point, points 2 apart within a run of 3 and
+  // runs 8 apart: a points-major field of 4 x 4 frames, the last cropped.
+  const std::vector<float> w1{1.0f, -1.0f, 0.5f, 2.0f}, b1{0.1f, -0.2f};
+  const std::vector<float> w2{1.0f, -2.0f}, b2{0.7f};
+  std::vector<float> x(4 * 8);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.1f * float(i % 13) - 0.6f;
+  kernels::PointLayout layout;
+  layout.points = 12;
+  layout.run_length = 3;
+  layout.run_stride = 8;
+  layout.channel_stride = 1;
+  layout.point_stride = 2;
+  std::vector<float> y(12);
+  kernels::linear_gelu_linear(x.data(), 2, layout, w1.data(), b1.data(), 2, w2.data(), b2.data(), 1, y.data());
+  const auto gelu = [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); };
+  for (int p = 0; p < 12; ++p) {
+    const int offset = (p / 3) * 8 + (p % 3) * 2;
+    double expected = b2[0];
+    for (int k = 0; k < 2; ++k) expected += w2[k] * gelu(b1[k] + w1[2 * k] * x[offset] + w1[2 * k + 1] * x[offset + 1]);
+    EXPECT_NEAR(y[p], expected, 1e-5) << "point " << p;
+  }
+}
+
+TEST(PointwiseKernels, AddOuterPointsMajorScalesEachPointsValuesByTheProfile) {
+  // 2 points, 3 frames, 2 samples, 2 channels; the grid repeats over samples.
+  std::vector<double> grid(2 * 3 * 2), values(2 * 2 * 2), out(2 * 3 * 2 * 2);
+  for (std::size_t i = 0; i < grid.size(); ++i) grid[i] = double(i);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 100.0 * double(i + 1);
+  const std::vector<double> profile{1.0, 0.5, 0.0};
+  kernels::add_outer_points_major(grid.data(), values.data(), profile.data(), out.data(), 2, 3, 2, 2);
+  for (int p = 0; p < 2; ++p)
+    for (int t = 0; t < 3; ++t)
+      for (int s = 0; s < 2; ++s)
+        for (int c = 0; c < 2; ++c)
+          EXPECT_EQ(out[((p * 3 + t) * 2 + s) * 2 + c], grid[(p * 3 + t) * 2 + c] + values[(p * 2 + s) * 2 + c] * profile[t]);
+}
+
 TEST(PointwiseKernels, AddOuterAddsEachRowsValueAlongTheRow) {
   // In place, with a profile of ones: the input skip of a roll-out call.
   std::vector<float> y{1, 2, 3, 4, 5, 6};

@@ -131,6 +131,60 @@ TEST(SpectralTransform, InverseWithoutAutogradMatchesTheTrackedInverseAndAccumul
   EXPECT_THROW(spectrum.inverse_planes(planes, {6, 5}, torch::zeros({1, 2, 6, 4})), UsageError);
 }
 
+TEST(SpectralTransform, PointsMajorLayoutIsADensePermutationOfTheSameValues) {
+  torch::manual_seed(14);
+  const auto x = torch::randn({2, 3, 5, 4, 6}, torch::kFloat64);
+  EXPECT_FALSE(is_points_major(x));
+  const auto y = to_points_major(x);
+  EXPECT_TRUE(is_points_major(y));
+  EXPECT_TRUE(torch::equal(x, y));
+  EXPECT_EQ(y.stride(1), 1);
+  EXPECT_EQ(y.stride(0), 3);
+  EXPECT_EQ(y.stride(4), 6);
+  EXPECT_EQ(to_points_major(y).data_ptr(), y.data_ptr());
+  EXPECT_EQ(points_major_memory(y).sizes().vec(), (std::vector<std::int64_t>{5, 4, 6, 2, 3}));
+  EXPECT_TRUE(points_major_memory(y).is_contiguous());
+  EXPECT_TRUE(torch::equal(points_major_view(points_major_memory(y)), x));
+  EXPECT_TRUE(is_points_major(empty_points_major({2, 3, 5, 4, 6}, x.options())));
+  EXPECT_FALSE(is_points_major(y.narrow(-1, 0, 5)));  // cropped: not dense
+}
+
+TEST(SpectralTransform, PointsMajorFieldsTakeTheLineFftsWithTheSameResult) {
+  // Without autograd a points-major field goes through line_dft.hpp: the
+  // same spectrum, and the same inverse summed into a points-major addend.
+  torch::manual_seed(15);
+  for (const auto& c : cases) {
+    for (const auto type : {torch::kFloat64, torch::kFloat32}) {
+      const double tolerance = type == torch::kFloat64 ? 1e-12 : 2e-5;
+      TruncatedSpectrum spectrum(c.modes, SpectralTransform::dft);
+      const auto x = random_grid(c, 3).to(type);
+      const auto expected = spectrum.forward_planes(x);
+      torch::NoGradGuard no_grad;
+      const auto planes = spectrum.forward_planes(to_points_major(x));
+      ASSERT_EQ(planes.sizes(), expected.sizes());
+      EXPECT_LT(max_relative_difference(planes, expected), tolerance) << c.sizes.size() << "-d, n0 " << c.sizes[0];
+      const auto addend = torch::randn_like(x);
+      const auto reference = spectrum.inverse_planes(planes, c.sizes, addend.clone());
+      auto temporary = to_points_major(addend);
+      ASSERT_TRUE(is_points_major(temporary));
+      const auto sum = spectrum.inverse_planes(planes, c.sizes, temporary);
+      EXPECT_EQ(sum.data_ptr(), temporary.data_ptr()) << "not in place";
+      EXPECT_TRUE(is_points_major(sum));
+      EXPECT_LT(max_relative_difference(sum, reference), tolerance) << c.sizes.size() << "-d, n0 " << c.sizes[0];
+    }
+  }
+}
+
+TEST(SpectralTransform, PointwiseLinearKeepsAPointsMajorLayout) {
+  torch::manual_seed(16);
+  PointwiseLinear linear(3, 5);
+  linear->to(torch::kFloat64);
+  const auto x = torch::randn({2, 3, 4, 7}, torch::kFloat64);
+  const auto y = linear(to_points_major(x));
+  EXPECT_TRUE(is_points_major(y));
+  EXPECT_LT(max_relative_difference(y, linear(x)), 1e-14);
+}
+
 TEST(SpectralTransform, SpectralConvolutionWithoutAutogradMatchesTrainingAndFollowsItsWeights) {
   // Evaluation mixes the modes with its own loop on cached real weight
   // planes; training with a batched complex product. 11 output channels
