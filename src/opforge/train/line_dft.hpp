@@ -10,14 +10,15 @@
 /// factors 4, 2, 3, 5, 7 (any other prime takes an O(p^2) butterfly), each
 /// stage reads and writes whole rows of lanes, so every loop runs over
 /// contiguous lanes, and the output comes out in natural order without a
-/// bit-reversal pass. On 21 points (3 x 7, the LESnets latent grid) a row
-/// costs about 14 flops per point, a dense DFT 84 (and the GEMM form of the
-/// truncated transform 80).
+/// bit-reversal pass. On 21 points (3 x 7, the LESnets latent grid) that is
+/// about 30 flops per point and line, against 168 for a dense DFT (which is
+/// what the GEMM form of the truncated transform computes).
 ///
-/// Why not the GEMMs of TruncatedSpectrum's dft path: a GEMM consumes the
-/// contiguous axis, so each of a layer's four axes there is a dense product,
-/// at about half the machine's peak; here three of the four axes cost a few
-/// percent of that (the fourth, the short real axis, stays dense).
+/// Why not the GEMMs of TruncatedSpectrum's dft path: they run near the
+/// core's peak, but do six times the arithmetic on such an axis. Measured
+/// on a LESnets layer (21^3 x 12 frames, 8 channels, one core): forward
+/// transform 1.0 ms against 2.2, inverse about 1.1 against 2. The fourth,
+/// short real axis (12 frames, 3 modes) stays a dense product.
 
 #include <cstdint>
 #include <vector>
