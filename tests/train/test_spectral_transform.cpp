@@ -173,6 +173,12 @@ TEST(SpectralTransform, PointsMajorFieldsTakeTheLineFftsWithTheSameResult) {
       EXPECT_LT(max_relative_difference(sum, reference), tolerance) << c.sizes.size() << "-d, n0 " << c.sizes[0];
     }
   }
+  // A spectrum whose channels do not match the addend's is refused, not
+  // read past its end.
+  TruncatedSpectrum spectrum({2, 2}, SpectralTransform::dft);
+  torch::NoGradGuard no_grad;
+  const auto planes = spectrum.forward_planes(to_points_major(torch::randn({1, 2, 6, 5})));
+  EXPECT_THROW(spectrum.inverse_planes(planes, {6, 5}, to_points_major(torch::zeros({1, 3, 6, 5}))), UsageError);
 }
 
 TEST(SpectralTransform, PointwiseLinearKeepsAPointsMajorLayout) {

@@ -208,7 +208,7 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
   const auto skip_of_u = points_major_memory(lift_u(skip.weight.mm(lift_weight), padded_u)).contiguous();
   auto sizes_of_sum = grid_skip_.sizes().vec();
   sizes_of_sum[0] = batch;
-  auto skip_sum = empty_points_major(sizes_of_sum, input.options());
+  auto skip_sum = empty_points_major(sizes_of_sum, grid_skip_.options());
   AT_DISPATCH_FLOATING_TYPES(skip_sum.scalar_type(), "add_outer_points_major", [&] {
     kernels::add_outer_points_major(grid_skip_.data_ptr<scalar_t>(), skip_of_u.data_ptr<scalar_t>(),
                                     profile.data_ptr<scalar_t>(), skip_sum.data_ptr<scalar_t>(),

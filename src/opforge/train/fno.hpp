@@ -103,7 +103,7 @@ public:
   static bool applies(const torch::Tensor& input, const std::vector<std::int64_t>& latent_grid);
   struct Result {
     torch::Tensor lifted;  ///< v, only when asked for (an iterated layer adds to it)
-    torch::Tensor sum;     ///< K v + W v
+    torch::Tensor sum;     ///< K v + W v, points-major (the line FFTs' layout)
   };
   Result operator()(const std::vector<std::int64_t>& latent_grid, const std::vector<std::int64_t>& padding,
                     PointwiseLinearImpl& lift, SpectralConvImpl& layer, PointwiseLinearImpl& skip,

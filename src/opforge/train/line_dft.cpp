@@ -228,12 +228,13 @@ struct Lines {
 
 template <typename T>
 OPFORGE_INLINE void run_lines(const std::vector<LineDft::Stage>& stages, int sign, std::int64_t n, const Lines<T>& l) {
-  // Per thread, grown once: allocating per call faulted in fresh pages.
+  // Per thread, grown once (allocating per call faulted in fresh pages): a
+  // row of zeros, a scratch row pair, then the two work buffers.
   thread_local std::vector<T> buffer;
-  const auto size = static_cast<std::size_t>((4 * n + 4) * tile);
+  const auto size = static_cast<std::size_t>((4 * n + 3) * tile);
   if (buffer.size() < size) buffer.resize(size);
   T* zeros = buffer.data();
-  T* scratch = zeros + 2 * tile;
+  T* scratch = zeros + tile;
   std::fill(zeros, zeros + tile, T(0));
   TileRows<T> rows;
   rows.in_re.resize(n);
@@ -243,7 +244,7 @@ OPFORGE_INLINE void run_lines(const std::vector<LineDft::Stage>& stages, int sig
   for (int b = 0; b < 2; ++b) {
     rows.work_re[b].resize(n);
     rows.work_im[b].resize(n);
-    T* base = buffer.data() + (4 + 2 * b * n) * tile;
+    T* base = buffer.data() + (3 + 2 * b * n) * tile;
     for (std::int64_t e = 0; e < n; ++e) {
       rows.work_re[b][e] = base + e * tile;
       rows.work_im[b][e] = base + (n + e) * tile;

@@ -319,13 +319,19 @@ kernels::RowMap all_rows(std::int64_t n) {
 
 }  // namespace
 
+std::vector<std::int64_t> TruncatedSpectrum::planes_shape(std::int64_t batch, std::int64_t channels) const {
+  const auto d = modes_.size();
+  std::vector<std::int64_t> shape{2};
+  for (std::size_t a = 0; a < d; ++a) shape.push_back(a + 1 < d ? 2 * modes_[a] : modes_[a]);
+  shape.insert(shape.end(), {batch, channels});
+  return shape;
+}
+
 torch::Tensor TruncatedSpectrum::forward_points_major(const torch::Tensor& x) {
   const auto d = static_cast<std::int64_t>(modes_.size());
   const auto type = x.scalar_type();
   const auto channels = x.size(0) * x.size(1);
-  std::vector<std::int64_t> shape{2};  // [2, 2m_1, ..., 2m_{d-1}, m_d, B, C]
-  for (std::int64_t a = 0; a < d; ++a) shape.push_back(a + 1 < d ? 2 * modes_[a] : modes_[a]);
-  shape.insert(shape.end(), {x.size(0), x.size(1)});
+  const auto shape = planes_shape(x.size(0), x.size(1));
   // The last axis, real to complex: [n_1..n_{d-1}, n_d, BC] -> two planes of
   // [n_1..n_{d-1}, m_d, BC]. Then each full axis, innermost first, in place
   // of its points: [outer, n_a, inner] -> [outer, 2m_a, inner].
@@ -360,6 +366,8 @@ torch::Tensor TruncatedSpectrum::inverse_points_major(const torch::Tensor& plane
   std::vector<std::int64_t> shape{addend.size(0), addend.size(1)};
   shape.insert(shape.end(), sizes.begin(), sizes.end());
   OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
+  OPFORGE_CHECK(planes.sizes().vec() == planes_shape(addend.size(0), addend.size(1)), UsageError,
+                "spectral inverse: the spectrum does not match the modes and the addend's batch and channels");
   const auto channels = addend.size(0) * addend.size(1);
   const auto input = planes.contiguous();
   // Each full axis, outermost first: [outer, 2m_a, inner] -> [outer, n_a,

@@ -134,6 +134,8 @@ private:
   torch::Tensor inverse_points_major(const torch::Tensor& planes, const std::vector<std::int64_t>& sizes,
                                      const torch::Tensor& addend);
   bool line_ffts_apply(const torch::Tensor& x) const;
+  /// [2, 2m_1, ..., 2m_{d-1}, m_d, B, C]: the planes' shape.
+  std::vector<std::int64_t> planes_shape(std::int64_t batch, std::int64_t channels) const;
   const kernels::LineDft& line_dft(std::int64_t n, int sign);
   torch::Tensor forward_fft(const torch::Tensor& x) const;
   torch::Tensor inverse_fft(const torch::Tensor& spectrum, const std::vector<std::int64_t>& sizes) const;
