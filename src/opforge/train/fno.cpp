@@ -172,9 +172,10 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
     std::vector<std::int64_t> zeros_shape{1, in};
     zeros_shape.insert(zeros_shape.end(), sizes.begin(), sizes.end());
     const auto zeros = torch::zeros(zeros_shape, input.options());
-    grid_lifted_ = pad_end(lift.forward(torch::cat({zeros, grid_channels(zeros, d)}, 1)), padding);  // g
+    // g and W g points-major, the layout the sums below are written in.
+    grid_lifted_ = to_points_major(pad_end(lift.forward(torch::cat({zeros, grid_channels(zeros, d)}, 1)), padding));
     grid_spectrum_ = layer.spectrum().forward_planes(grid_lifted_);
-    grid_skip_ = to_points_major(skip.forward(grid_lifted_));
+    grid_skip_ = skip.forward(grid_lifted_);
     key_ = std::move(key);
     sizes_key_ = std::move(sizes_key);
   }
@@ -188,35 +189,25 @@ ConstantInputFirstLayer::Result ConstantInputFirstLayer::operator()(
   spectrum = torch::addmm(grid_spectrum_.expand(spectrum_shape).reshape({-1, spectrum_shape.back()}),
                           spectrum.reshape({-1, in}), lift_weight.t())
                  .view(spectrum_shape);
-  // grid + base x profile (a broadcast addcmul, or a rank-one GEMM, took six
-  // times as long: the last axis is only 12 long).
+  // grid + base x profile, points-major (the layout of the line FFTs, kept
+  // by the layers after this one): grid [points, frames, 1, C] (cached)
+  // plus base [points, B, C] times profile [frames]. A broadcast addcmul
+  // took six times as long.
   const auto outer_plus = [&](const torch::Tensor& grid_part, const torch::Tensor& base_part) {
-    const auto base = base_part.contiguous();
-    auto shape = grid_part.sizes().vec();
-    shape[0] = batch;
-    auto sum = torch::empty(shape, grid_part.options());
-    const auto n = shape.back();
-    AT_DISPATCH_FLOATING_TYPES(sum.scalar_type(), "add_outer", [&] {
-      kernels::add_outer(grid_part.data_ptr<scalar_t>(), base.data_ptr<scalar_t>(), profile.data_ptr<scalar_t>(),
-                         sum.data_ptr<scalar_t>(), batch, grid_part.numel() / n, n);
+    const auto base = points_major_memory(base_part).contiguous();
+    auto sizes_of_sum = grid_part.sizes().vec();
+    sizes_of_sum[0] = batch;
+    auto sum = empty_points_major(sizes_of_sum, grid_part.options());
+    AT_DISPATCH_FLOATING_TYPES(sum.scalar_type(), "add_outer_points_major", [&] {
+      kernels::add_outer_points_major(grid_part.data_ptr<scalar_t>(), base.data_ptr<scalar_t>(),
+                                      profile.data_ptr<scalar_t>(), sum.data_ptr<scalar_t>(),
+                                      base.numel() / (batch * sum.size(1)), profile.size(0), batch, sum.size(1));
     });
     return sum;
   };
-  // W v points-major, the layout the line FFTs and the layers after this
-  // one keep: grid_skip_ [points, frames, 1, C] + (W A u0) [points, B, C] x
-  // profile [frames].
-  const auto skip_of_u = points_major_memory(lift_u(skip.weight.mm(lift_weight), padded_u)).contiguous();
-  auto sizes_of_sum = grid_skip_.sizes().vec();
-  sizes_of_sum[0] = batch;
-  auto skip_sum = empty_points_major(sizes_of_sum, grid_skip_.options());
-  AT_DISPATCH_FLOATING_TYPES(skip_sum.scalar_type(), "add_outer_points_major", [&] {
-    kernels::add_outer_points_major(grid_skip_.data_ptr<scalar_t>(), skip_of_u.data_ptr<scalar_t>(),
-                                    profile.data_ptr<scalar_t>(), skip_sum.data_ptr<scalar_t>(),
-                                    skip_of_u.numel() / (batch * skip_sum.size(1)), profile.size(0), batch,
-                                    skip_sum.size(1));
-  });
   Result result;
-  result.sum = layer.mix_inverse_plus(spectrum, padded_sizes, skip_sum);
+  const auto skip_of_u = lift_u(skip.weight.mm(lift_weight), padded_u);  // W A u0
+  result.sum = layer.mix_inverse_plus(spectrum, padded_sizes, outer_plus(grid_skip_, skip_of_u));
   if (want_lifted) result.lifted = outer_plus(grid_lifted_, lift_u(lift_weight, padded_u));
   return result;
 }

@@ -102,8 +102,9 @@ public:
   /// point with stride 0 that the latent grid keeps as it is.
   static bool applies(const torch::Tensor& input, const std::vector<std::int64_t>& latent_grid);
   struct Result {
+    /// Both points-major (the line FFTs' layout):
     torch::Tensor lifted;  ///< v, only when asked for (an iterated layer adds to it)
-    torch::Tensor sum;     ///< K v + W v, points-major (the line FFTs' layout)
+    torch::Tensor sum;     ///< K v + W v
   };
   Result operator()(const std::vector<std::int64_t>& latent_grid, const std::vector<std::int64_t>& padding,
                     PointwiseLinearImpl& lift, SpectralConvImpl& layer, PointwiseLinearImpl& skip,

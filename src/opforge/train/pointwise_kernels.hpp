@@ -47,9 +47,9 @@ void linear_gelu_linear(const float* x, std::int64_t in, const PointLayout& layo
 /// out[s, r, t] = grid[r, t] + values[s, r] profile[t] for s < samples,
 /// r < rows, t < length: a field constant along the last axis, scaled by
 /// `profile`, added to `grid`, which repeats over the samples; out may be
-/// grid (samples 1). Used for the first layer's lifted input and skip, and
-/// for the input skip of a roll-out call (LibTorch's broadcast addition
-/// took 1.4 ms on a LESnets output, whose last axis is 10 long).
+/// grid (samples 1). Used for the input skip of a roll-out call (LibTorch's
+/// broadcast addition took 1.4 ms on a LESnets output, whose last axis is
+/// 10 long).
 template <typename T>
 inline void add_outer(const T* grid, const T* values, const T* profile, T* out, std::int64_t samples,
                       std::int64_t rows, std::int64_t length) {
@@ -63,7 +63,7 @@ inline void add_outer(const T* grid, const T* values, const T* profile, T* out, 
 }
 /// The same sum points-major: out[p, t, s, c] = grid[p, t, c] + values[p,
 /// s, c] profile[t] (points p, frames t, samples s, channels c): the first
-/// layer's skip in the layout of the line FFTs.
+/// layer's lifted input and skip in the layout of the line FFTs.
 template <typename T>
 inline void add_outer_points_major(const T* grid, const T* values, const T* profile, T* out, std::int64_t points,
                                    std::int64_t length, std::int64_t samples, std::int64_t channels) {
