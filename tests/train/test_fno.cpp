@@ -118,6 +118,24 @@ TEST(Fno, FusedProjectionAndActivationMatchTheLayerByLayerHead) {
   EXPECT_TRUE(torch::equal(activated_points_major, fused_activated));
   const auto from_points_major = project(*first, *second, "gelu", points_major.narrow(-1, 0, 10));
   EXPECT_LT(max_relative_difference(from_points_major, whole), 1e-5);
+  // A layer's activation and skip in one pass on that layout (the fallback
+  // on any other).
+  for (const auto& field : {points_major, padded}) {
+    const auto [activated_field, skipped_field] = activate_then_skip("gelu", field, *skip);
+    EXPECT_EQ(is_points_major(activated_field), is_points_major(field));
+    EXPECT_EQ(is_points_major(skipped_field), is_points_major(field));
+    EXPECT_LT(max_relative_difference(activated_field, activated), 1e-6);
+    EXPECT_LT(max_relative_difference(skipped_field, skipped), 1e-5);
+  }
+  // An iterated layer's update, x + step act(u), added into x in place.
+  const auto x = torch::randn({2, 6, 5, 7, 13}), u = torch::randn({2, 6, 5, 7, 13});
+  for (const std::string activation : {"gelu", "relu", ""}) {
+    const auto expected = x + 0.25 * (activation.empty() ? u : activation_function(activation, u));
+    auto owned = x.clone();
+    const auto sum = add_activated(owned, u, 0.25, activation);
+    EXPECT_EQ(sum.data_ptr(), owned.data_ptr()) << activation;
+    EXPECT_LT(max_relative_difference(sum, expected), 1e-6) << activation;
+  }
   // The input skip of a roll-out: u0 repeated along the last axis, added in place.
   const auto repeated = torch::randn({2, 3, 4, 1}).expand({2, 3, 4, 10});
   const auto output = torch::randn({2, 3, 4, 10});

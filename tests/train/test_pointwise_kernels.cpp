@@ -28,6 +28,40 @@ TEST(PointwiseKernels, GeluIsTheExactGelu) {
   }
 }
 
+TEST(PointwiseKernels, GeluThenLinearRowsGivesTheActivationAndItsLinearMap) {
+  // 70 rows (a full block of 64 and a part), 3 in, 11 out (eight as one
+  // vector, three one by one).
+  const std::int64_t rows = 70, in = 3, out = 11;
+  std::vector<float> x(rows * in), weight(out * in), bias(out), activated(rows * in), y(rows * out);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.05f * float(i % 41) - 1.0f;
+  for (std::size_t i = 0; i < weight.size(); ++i) weight[i] = 0.1f * float(i % 7) - 0.3f;
+  for (std::size_t i = 0; i < bias.size(); ++i) bias[i] = 0.01f * float(i);
+  kernels::gelu_then_linear_rows(x.data(), activated.data(), weight.data(), bias.data(), y.data(), rows, in, out);
+  const auto gelu = [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); };
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t i = 0; i < in; ++i) EXPECT_NEAR(activated[r * in + i], gelu(x[r * in + i]), 1e-6);
+    for (std::int64_t o = 0; o < out; ++o) {
+      double expected = bias[o];
+      for (std::int64_t i = 0; i < in; ++i) expected += weight[o * in + i] * gelu(x[r * in + i]);
+      EXPECT_NEAR(y[r * out + o], expected, 1e-5) << "row " << r << " output " << o;
+    }
+  }
+}
+
+TEST(PointwiseKernels, AddScaledGeluAddsAStepOfTheExactGelu) {
+  std::vector<float> u, x;
+  for (int i = 0; i < 301; ++i) {
+    u.push_back(-6.0f + 0.04f * float(i));
+    x.push_back(0.5f - 0.01f * float(i));
+  }
+  auto sum = x;
+  kernels::add_scaled_gelu(u.data(), 0.25f, sum.data(), static_cast<std::int64_t>(sum.size()));
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const double gelu = 0.5 * u[i] * (1.0 + std::erf(double(u[i]) / std::sqrt(2.0)));
+    EXPECT_NEAR(sum[i], x[i] + 0.25 * gelu, 2e-6) << "u = " << u[i];
+  }
+}
+
 TEST(PointwiseKernels, LinearGeluLinearReadsRunsOfACroppedAxis) {
   // 2 channels in, 3 hidden, 1 out; points in runs of 3 out of every 5.
   const std::vector<float> w1{1.0f, -1.0f, 0.5f, 2.0f, -0.25f, 0.0f}, b1{0.1f, -0.2f, 0.3f};

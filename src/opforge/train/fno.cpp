@@ -293,6 +293,37 @@ torch::Tensor activation_function(const std::string& name, const torch::Tensor& 
   return activated;
 }
 
+std::pair<torch::Tensor, torch::Tensor> activate_then_skip(const std::string& activation, const torch::Tensor& x,
+                                                           PointwiseLinearImpl& skip) {
+  if (!fused_gelu_applies(activation, x) || !is_points_major(x) || skip.weight.scalar_type() != torch::kFloat32) {
+    auto activated = activation_function(activation, x);
+    auto skipped = skip.forward(activated);
+    return {std::move(activated), std::move(skipped)};
+  }
+  const auto weight = skip.weight.contiguous(), bias = skip.bias.contiguous();
+  auto activated = empty_points_major(x.sizes().vec(), x.options());
+  auto sizes = x.sizes().vec();
+  sizes[1] = weight.size(0);
+  auto skipped = empty_points_major(sizes, x.options());
+  kernels::gelu_then_linear_rows(x.data_ptr<float>(), activated.data_ptr<float>(), weight.data_ptr<float>(),
+                                 bias.data_ptr<float>(), skipped.data_ptr<float>(), x.numel() / x.size(1), x.size(1),
+                                 weight.size(0));
+  return {std::move(activated), std::move(skipped)};
+}
+
+torch::Tensor add_activated(torch::Tensor x, const torch::Tensor& update, double step,
+                            const std::string& activation) {
+  const auto activated = [&] { return activation.empty() ? update : activation_function(activation, update); };
+  if (torch::GradMode::is_enabled() || x.sizes() != update.sizes() || x.scalar_type() != update.scalar_type())
+    return x + step * activated();
+  if (!activation.empty() && fused_gelu_applies(activation, x) && x.is_non_overlapping_and_dense() &&
+      x.strides() == update.strides()) {
+    kernels::add_scaled_gelu(update.data_ptr<float>(), static_cast<float>(step), x.data_ptr<float>(), x.numel());
+    return x;
+  }
+  return x.add_(activated(), step);
+}
+
 torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input) {
   if (torch::GradMode::is_enabled() || y.scalar_type() != torch::kFloat32 || input.scalar_type() != torch::kFloat32 ||
       !y.is_contiguous() || input.dim() < 3 || input.stride(-1) != 0 || y.sizes() != input.sizes())
@@ -381,8 +412,8 @@ torch::Tensor FnoImpl::forward(torch::Tensor x) {
     x = spectral[0]->forward_plus(x, skip[0](x));
   }
   for (std::size_t l = 1; l < spectral.size(); ++l) {
-    x = activation_function(options.activation(), x);
-    x = spectral[l]->forward_plus(x, skip[l](x));
+    const auto [activated, skipped] = activate_then_skip(options.activation(), x, *skip[l]);
+    x = spectral[l]->forward_plus(activated, skipped);
   }
   return project_output(options, *project1, *project2, x, input);
 }

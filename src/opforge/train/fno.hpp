@@ -189,9 +189,20 @@ void parse_fourier_options(const config::Section& s, const ModelShape& shape, st
 }
 
 /// gelu, relu or tanh by name. Without autograd the exact GELU on a
-/// contiguous float32 tensor is kernels::gelu (0.32 ms on a LESnets layer,
+/// dense float32 tensor is kernels::gelu (0.32 ms on a LESnets layer,
 /// LibTorch's 0.55).
 torch::Tensor activation_function(const std::string& name, const torch::Tensor& x);
+/// act(x) and skip(act(x)): a Fourier layer's input and skip. Without
+/// autograd, for the exact GELU on a points-major float32 field, one pass
+/// (kernels::gelu_then_linear_rows), both results points-major.
+std::pair<torch::Tensor, torch::Tensor> activate_then_skip(const std::string& activation, const torch::Tensor& x,
+                                                           PointwiseLinearImpl& skip);
+/// x + step act(update), act by name or the identity for "": an iterated
+/// layer's update. Without autograd x, a temporary the caller owns,
+/// receives the sum in place; for the exact GELU on float32 in one pass
+/// (kernels::add_scaled_gelu). The three LibTorch passes it replaces took
+/// 8-9 ms of an IFNO call on 32^3 per iteration.
+torch::Tensor add_activated(torch::Tensor x, const torch::Tensor& update, double step, const std::string& activation);
 /// y + input; without autograd, an input constant along its last axis (a
 /// broadcast view) is added into y in place by kernels::add_outer.
 torch::Tensor add_input(const torch::Tensor& y, const torch::Tensor& input);

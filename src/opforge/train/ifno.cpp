@@ -28,8 +28,10 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
                 " axes");
   const torch::Tensor input = x;
   const double step = 1.0 / double(options.iterations());
+  // x is always this call's own tensor (the lifting's result, then each
+  // update's), so evaluation adds into it in place.
   const auto advance = [&](std::int64_t l, const torch::Tensor& update) {
-    x = x + step * (l + 1 < options.iterations() ? activation_function(options.activation(), update) : update);
+    x = add_activated(x, update, step, l + 1 < options.iterations() ? options.activation() : "");
   };
   std::int64_t l = 0;
   if (ConstantInputFirstLayer::applies(input, options.latent_grid())) {

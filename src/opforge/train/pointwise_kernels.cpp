@@ -1,6 +1,8 @@
 #include "opforge/train/pointwise_kernels.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 // Each entry point is cloned per instruction set; the loops over a block of
 // points vectorise (this file is compiled with -O3).
@@ -44,6 +46,46 @@ float erf_approx(float x) { return erf_rational(x); }
 
 OPFORGE_CLONES void gelu(const float* x, float* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = gelu_of(x[i]);
+}
+
+OPFORGE_CLONES void gelu_then_linear_rows(const float* x, float* activated, const float* weight, const float* bias,
+                                         float* y, std::int64_t rows, std::int64_t in, std::int64_t out) {
+  // Eight outputs at a time as one vector (GCC's extension): the sum over
+  // the inputs broadcasts each activated value against a column of W.
+  typedef float Eight __attribute__((vector_size(8 * sizeof(float))));
+  std::vector<float> columns(static_cast<std::size_t>(in * out));  // W transposed: [in, out]
+  for (std::int64_t o = 0; o < out; ++o)
+    for (std::int64_t i = 0; i < in; ++i) columns[i * out + o] = weight[o * in + i];
+  for (std::int64_t start = 0; start < rows; start += block) {
+    const std::int64_t count = std::min(block, rows - start);
+    const float* xs = x + start * in;
+    float* as = activated + start * in;
+    for (std::int64_t k = 0; k < count * in; ++k) as[k] = gelu_of(xs[k]);
+    for (std::int64_t r = 0; r < count; ++r) {
+      const float* a = as + r * in;
+      float* yr = y + (start + r) * out;
+      std::int64_t o = 0;
+      for (; o + 8 <= out; o += 8) {
+        Eight sum;
+        std::memcpy(&sum, bias + o, sizeof(Eight));
+        for (std::int64_t i = 0; i < in; ++i) {
+          Eight column;
+          std::memcpy(&column, &columns[i * out + o], sizeof(Eight));
+          sum += a[i] * column;
+        }
+        std::memcpy(yr + o, &sum, sizeof(Eight));
+      }
+      for (; o < out; ++o) {
+        float sum = bias[o];
+        for (std::int64_t i = 0; i < in; ++i) sum += a[i] * weight[o * in + i];
+        yr[o] = sum;
+      }
+    }
+  }
+}
+
+OPFORGE_CLONES void add_scaled_gelu(const float* u, float step, float* x, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) x[i] += step * gelu_of(u[i]);
 }
 
 OPFORGE_CLONES void linear_gelu_linear(const float* x, std::int64_t in, const PointLayout& layout,

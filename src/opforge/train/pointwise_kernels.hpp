@@ -38,6 +38,17 @@ float erf_approx(float x);
 /// y = gelu(x) elementwise over n values (y may be x).
 void gelu(const float* x, float* y, std::int64_t n);
 
+/// For each of `rows` rows of `in` values x (a points-major field's
+/// [points x B, C]): a = gelu(x) and y = W a + b, W [out, in]; a [rows,
+/// in] and y [rows, out]. A Fourier layer's activation and skip in one
+/// pass: the activated field is read once, from the cache, instead of
+/// again from memory by a GEMM.
+void gelu_then_linear_rows(const float* x, float* activated, const float* weight, const float* bias, float* y,
+                           std::int64_t rows, std::int64_t in, std::int64_t out);
+
+/// x += step gelu(u) elementwise over n values: an iterated layer's update.
+void add_scaled_gelu(const float* u, float step, float* x, std::int64_t n);
+
 /// y = W2 gelu(W1 x + b1) + b2: the projection head. x [in, points] in
 /// `layout`, W1 [hidden, in], W2 [out, hidden], y [out, points] contiguous.
 void linear_gelu_linear(const float* x, std::int64_t in, const PointLayout& layout, const float* weight1,
