@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// Fused pointwise kernels for evaluation without autograd, on raw float
-/// arrays laid out channels first ([channels, points] per sample). Each is
+/// arrays laid out channels first ([channels, points] per sample) or
+/// points-major ([points, samples, channels], the line FFTs'). Each is
 /// compiled for AVX-512, AVX2 and baseline x86-64 and picks the best the CPU
 /// has at load time. GELU is the exact one, 0.5 x (1 + erf(x / sqrt 2)),
 /// with erf from a rational approximation accurate to float rounding (the
