@@ -248,11 +248,16 @@ torch::Tensor TruncatedSpectrum::inverse_planes(const torch::Tensor& planes, con
     const auto y = inverse_fft(modes_to_back(torch::complex(planes[0], planes[1]), d), sizes);
     return addend.defined() ? y + addend : y;
   }
+  // The result's shape, [B, C, sizes...], which the addend must have (both
+  // forms below add into it).
+  std::vector<std::int64_t> shape{planes.size(d + 1), planes.size(d + 2)};
+  shape.insert(shape.end(), sizes.begin(), sizes.end());
+  OPFORGE_CHECK(!addend.defined() || addend.sizes().vec() == shape, UsageError,
+                "spectral inverse: the addend has the wrong shape");
   if (addend.defined() && line_ffts_apply(addend) && planes.scalar_type() == addend.scalar_type())
     return inverse_points_major(planes, sizes, addend);
   const auto type = planes.scalar_type();
   const bool tracked = torch::GradMode::is_enabled();
-  const auto batch = planes.size(d + 1), channels = planes.size(d + 2);
   // Each full axis in turn is first: [re; im] rows x [rest] consumed by one
   // [rest, 2m] x [2m, n] product per output plane, which appends its points.
   auto z = planes;
@@ -274,10 +279,7 @@ torch::Tensor TruncatedSpectrum::inverse_planes(const torch::Tensor& planes, con
   const auto n = sizes.back(), m = modes_.back();
   const auto rows = z.reshape({2 * m, -1}).t();
   const auto& last = matrix(Matrix::inverse_last, n, m, type);
-  std::vector<std::int64_t> shape{batch, channels};
-  shape.insert(shape.end(), sizes.begin(), sizes.end());
   if (!addend.defined()) return rows.mm(last).view(shape);
-  OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
   if (tracked || !addend.is_contiguous()) return torch::addmm(addend.reshape({-1, n}), rows, last).view(shape);
   addend.view({-1, n}).addmm_(rows, last);
   return addend;
@@ -363,9 +365,6 @@ torch::Tensor TruncatedSpectrum::inverse_points_major(const torch::Tensor& plane
                                                       const torch::Tensor& addend) {
   const auto d = static_cast<std::int64_t>(modes_.size());
   const auto type = planes.scalar_type();
-  std::vector<std::int64_t> shape{addend.size(0), addend.size(1)};
-  shape.insert(shape.end(), sizes.begin(), sizes.end());
-  OPFORGE_CHECK(addend.sizes().vec() == shape, UsageError, "spectral inverse: the addend has the wrong shape");
   OPFORGE_CHECK(planes.sizes().vec() == planes_shape(addend.size(0), addend.size(1)), UsageError,
                 "spectral inverse: the spectrum does not match the modes and the addend's batch and channels");
   const auto channels = addend.size(0) * addend.size(1);

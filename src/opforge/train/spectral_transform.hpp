@@ -129,7 +129,8 @@ private:
   /// its 2m modes put in front, in `shape` too.
   torch::Tensor forward_full_axes(torch::Tensor planes, const torch::Tensor& x, std::vector<std::int64_t>& shape);
   /// The line-FFT forms of forward_planes and inverse_planes (points-major,
-  /// no autograd, float or double, dft).
+  /// no autograd, float or double, dft); inverse_planes has checked the
+  /// addend's shape.
   torch::Tensor forward_points_major(const torch::Tensor& x);
   torch::Tensor inverse_points_major(const torch::Tensor& planes, const std::vector<std::int64_t>& sizes,
                                      const torch::Tensor& addend);
