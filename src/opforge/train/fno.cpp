@@ -245,19 +245,19 @@ std::string describe_list(const std::vector<std::int64_t>& values) {
   return out.str();
 }
 
-
 namespace {
 
 /// Whether the fused float kernels may take x: evaluation without autograd,
-/// the exact GELU, float32 and a channels-first layout.
+/// the exact GELU, float32 on the CPU (each caller checks the layout its
+/// kernel reads).
 bool fused_gelu_applies(const std::string& activation, const torch::Tensor& x) {
   return !torch::GradMode::is_enabled() && activation == "gelu" && x.scalar_type() == torch::kFloat32 &&
          x.device().is_cpu() && x.dim() >= 3;
 }
 
 /// x [B, C, axes...] as channels of points in runs along the last axis
-/// (kernels::PointLayout), when its strides allow: contiguous, or contiguous
-/// but for a cropped last axis.
+/// (kernels::PointLayout), when its strides allow: contiguous or
+/// points-major, either possibly with a cropped last axis.
 std::optional<kernels::PointLayout> point_layout(const torch::Tensor& x) {
   kernels::PointLayout layout;
   layout.run_length = x.size(-1);
