@@ -130,6 +130,12 @@ int run_generate(const Arguments& args, opforge::Environment& env) {
       load_config(args, env, "opforge generate CONFIG.yaml [key.path=value ...] [-- PETSc options]");
   const auto report = opforge::generate::generate_dataset(env, document);
   auto& log = opforge::logger();
+  if (report.stopped) {
+    log.info("stopped for requeue", report.stop_signal ? " (signal " + std::to_string(report.stop_signal) + ")" : "",
+             ": ", report.written, " of ", report.samples, " samples in ", report.output_path,
+             ".partial; run the same command to continue");
+    return 0;
+  }
   const auto solved = std::max<std::int64_t>(1, report.samples - report.kept);
   log.info("wrote ", report.output_path, ": ", report.samples, " samples",
            report.kept ? " (" + std::to_string(report.kept) + " kept from an interrupted run)" : std::string(), " in ",

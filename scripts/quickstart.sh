@@ -6,7 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/env.sh"
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+# Only the executable the pipeline runs (and the library it links): the test
+# suite's targets are built by scripts/test.sh.
+"$root/scripts/build.sh" opforge_cli
 opforge="${OPFORGE_BUILD_DIR:-$root/build}/bin/opforge"
 
 echo

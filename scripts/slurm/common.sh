@@ -14,15 +14,10 @@ opforge_job_start() {
 }
 
 # The signal policies; $child is the running job step.
-requeue_on_signal() {
-  echo "opforge: walltime signal; requeueing job ${SLURM_JOB_ID}"
-  kill -TERM "$child" 2>/dev/null || true
-  wait "$child" || true
-  scontrol requeue "$SLURM_JOB_ID"
-  exit 0
-}
+# The ranks stop at a safe point (training: a checkpoint; generation: the
+# sample in hand, the .partial closed) and exit 0; only then is the job requeued.
 forward_then_requeue() {
-  echo "opforge: walltime signal; asking the ranks to checkpoint"
+  echo "opforge: walltime signal; asking the ranks to stop at a safe point"
   kill -USR1 "$child" 2>/dev/null || true  # mpirun forwards SIGUSR1 to every rank
   local status=0
   wait "$child" || status=$?

@@ -6,8 +6,10 @@
 #     `--resume` then finishes all epochs.
 #  2. SIGKILL of one rank: the job ends within a bound, the last checkpoint
 #     is intact and `--resume` finishes all epochs.
+# Both resumed runs must end with the weights of an uninterrupted run.
 #   train_faults.sh OPFORGE MPIEXEC GENERATE_CONFIG TRAIN_CONFIG
-source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 opforge=$1 mpiexec=$2 generate_config=$3 train_config=$4
 rm -rf train_faults && mkdir train_faults && cd train_faults
 "$mpiexec" -n 2 "$opforge" generate "$generate_config" output.path=data.h5 > generate.log 2>&1 ||
@@ -15,6 +17,13 @@ rm -rf train_faults && mkdir train_faults && cd train_faults
 epochs=$(awk '/epochs:/ {print $2}' "$train_config")
 
 rows() { [[ -f "$1/metrics.csv" ]] && echo $(( $(wc -l < "$1/metrics.csv") - 1 )) || echo 0; }
+same_as_straight() {
+  /usr/bin/python3 "$here/same_weights.py" "$1/model.pt" straight/model.pt 1e-6 ||
+    fail "$1: the resumed run's weights differ from the uninterrupted run's"
+}
+
+"$mpiexec" -n 2 "$opforge" train "$train_config" output.directory=straight > straight.log 2>&1 ||
+  { cat straight.log; fail "the uninterrupted run failed"; }
 
 # 1. Pre-emption signal.
 "$mpiexec" -n 2 "$opforge" train "$train_config" output.directory=signalled > signalled.log 2>&1 &
@@ -34,6 +43,7 @@ done_before=$(rows signalled)
 grep -q "resuming signalled/checkpoint.pt" resumed.log || fail "did not resume"
 (( $(rows signalled) == epochs )) || fail "metrics.csv has $(rows signalled) epochs, expected $epochs"
 [[ -e signalled/model.pt ]] || fail "no model.pt after resuming"
+same_as_straight signalled
 
 # 2. SIGKILL of one rank.
 kill_one_rank_when killed.log 30 "test -f killed/checkpoint.pt" -- \
@@ -45,4 +55,5 @@ cat killed.log | tail -5
   { cat killed_resumed.log; fail "resume after the kill failed"; }
 (( $(rows killed) >= epochs )) || fail "metrics.csv has $(rows killed) epochs after resuming, expected $epochs"
 [[ -e killed/model.pt ]] || fail "no model.pt after resuming the killed run"
+same_as_straight killed
 echo PASS

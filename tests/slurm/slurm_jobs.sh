@@ -5,7 +5,10 @@
 #     finish, the dataset is complete and the run has its final weights;
 #  2. pre-emption: `scancel --signal=USR1 --batch` (what --signal=B:USR1@T
 #     sends at walltime) makes train.sbatch checkpoint, exit 0 and requeue
-#     itself; the requeued run resumes and finishes every epoch.
+#     itself; the requeued run resumes and finishes every epoch;
+#  3. the same for generate.sbatch: the ranks finish the sample in hand and
+#     leave a resumable .partial; the requeued run keeps its samples and
+#     completes the dataset.
 # Exit 77 (skipped) without root or without slurm-wlm/munge.
 #   slurm_jobs.sh OPFORGE REPO GENERATE_CONFIG TRAIN_CONFIG
 source "$(dirname "$0")/../faults/lib.sh"  # fail, wait_for
@@ -59,10 +62,15 @@ job=$(sbatch --parsable --chdir="$work" --ntasks=2 "$repo/scripts/slurm/train.sb
         output.directory=preempted training.epochs=30)
 wait_for 120 test -f preempted/checkpoint.pt || fail "no first checkpoint"
 scancel --signal=USR1 --batch "$job"
-requeued() { [[ $(restarts "$1") -ge 1 ]]; }
-wait_for 120 requeued "$job" || fail "job $job was not requeued"
-# A requeued job waits for its begin time; start it now.
-scontrol update JobId="$job" StartTime=now >/dev/null 2>&1 || true
+# A requeued job waits for its begin time; start it now, but only once its
+# first run has completed: allocated earlier, it is killed as "non-startable"
+# (its credential is still being revoked).
+requeued() { [[ $(restarts "$1") -ge 1 && $(state "$1") == PENDING ]]; }
+start_requeued() {
+  wait_for 120 requeued "$1" || fail "job $1 was not requeued"
+  scontrol update JobId="$1" StartTime=now >/dev/null 2>&1 || true
+}
+start_requeued "$job"
 wait_job "$job" 300
 log="opforge-train-$job.out"
 cat "$log"
@@ -71,4 +79,23 @@ grep -q "opforge: job $job (restart 1)" "$log" || fail "not requeued"
 grep -q "resuming preempted/checkpoint.pt" "$log" || fail "the requeued run did not resume"
 [[ -e preempted/model.pt ]] || fail "no final weights after requeue"
 (( $(wc -l < preempted/metrics.csv) == 31 )) || fail "metrics.csv does not hold 30 epochs"
+
+# 3. Pre-emption and requeue of a generation (slow on purpose: GMRES + Jacobi at 128 x 128).
+job=$(sbatch --parsable --chdir="$work" --ntasks=2 "$repo/scripts/slurm/generate.sbatch" \
+        "$repo/tests/faults/kill_generate.yaml" output.path=preempted.h5)
+some_written() {
+  /usr/bin/python3 -c "import h5py,sys; f=h5py.File('preempted.h5.partial','r'); sys.exit(0 if f['written'][:].sum() >= 4 else 1)"
+}
+wait_for 120 some_written || fail "no samples written by generation job $job"
+scancel --signal=USR1 --batch "$job"
+start_requeued "$job"
+wait_job "$job" 300
+log="opforge-generate-$job.out"
+cat "$log"
+grep -Eq "stopped for requeue \(signal 10\): [0-9]+ of 24 samples in preempted.h5.partial" "$log" ||
+  fail "no 'stopped for requeue' from the generation"
+grep -q "opforge: job $job (restart 1)" "$log" || fail "generation not requeued"
+grep -Eq "resuming preempted.h5.partial: [0-9]+ of 24 samples kept" "$log" || fail "the requeued generation did not resume"
+grep -q "wrote preempted.h5: 24 samples" "$log" || fail "the requeued generation did not complete"
+[[ -e preempted.h5 && ! -e preempted.h5.partial ]] || fail "generated dataset not complete"
 echo PASS

@@ -14,6 +14,7 @@
 #include "opforge/pde/random.hpp"
 #include "opforge/train/model.hpp"
 #include "opforge/train/trainer.hpp"
+#include "support/expect_error.hpp"
 #include "support/rank_count.hpp"
 
 namespace {
@@ -99,6 +100,7 @@ TEST(LesTraining, PhysicsOnlyTrainingReadsNoLabelsAndLowersTheResidual) {
 }
 
 TEST(LesTraining, DataParallelRanksMatchOneProcessWithThePhysicsLoss) {
+  if (world().size() == 1) GTEST_SKIP() << "compares a parallel run with one process: needs 2 or more ranks";
   const std::string data = write_trajectories("les_parallel");
   const std::string run = fresh_directory("run_les_parallel" + suffix());
   const std::string own = "run_les_serial" + suffix() + "_rank" + std::to_string(world().rank());
@@ -121,9 +123,11 @@ TEST(LesTraining, ALearnedSmagorinskyCoefficientFindsTheReferenceValueAtAnyRankC
   std::filesystem::remove_all(own);
   const std::string loss = "{type: les, learn_smagorinsky_cs2: {sample: 8, lr: 0.002, weight: 1000}}";
   const auto report = train::train_model(world(), config_for(data, run, loss, tiny_fno, 30), {});
-  const auto serial = train::train_model(Communicator::self(), config_for(data, own, loss, tiny_fno, 30), {});
   EXPECT_NEAR(report.learned_smagorinsky_cs2, 0.01, 0.0005);  // measured 0.00991 after 90 steps
-  EXPECT_NEAR(report.learned_smagorinsky_cs2, serial.learned_smagorinsky_cs2, 1e-6 * 0.01);
+  if (world().size() > 1) {  // one process against itself would prove nothing
+    const auto serial = train::train_model(Communicator::self(), config_for(data, own, loss, tiny_fno, 30), {});
+    EXPECT_NEAR(report.learned_smagorinsky_cs2, serial.learned_smagorinsky_cs2, 1e-6 * 0.01);
+  }
   // Pre-empted after 7 steps and resumed: the coefficient and its Adam state
   // come back from the checkpoint.
   const std::string resumed = fresh_directory("run_les_learned_resumed" + suffix());
@@ -134,10 +138,12 @@ TEST(LesTraining, ALearnedSmagorinskyCoefficientFindsTheReferenceValueAtAnyRankC
   resume.resume = true;
   const auto second = train::train_model(world(), config_for(data, resumed, loss, tiny_fno, 30), resume);
   EXPECT_NEAR(second.learned_smagorinsky_cs2, report.learned_smagorinsky_cs2, 1e-6 * 0.01);
-  // A checkpoint without the coefficient cannot resume such a run.
+  // A checkpoint without the coefficient cannot resume such a run: the loss changed.
   const std::string fixed = fresh_directory("run_les_fixed_then_learned" + suffix());
   train::train_model(world(), config_for(data, fixed, "{type: les}", tiny_fno, 1), {});
-  EXPECT_THROW(train::train_model(world(), config_for(data, fixed, loss, tiny_fno, 2), resume), IoError);
+  const std::string message = test_support::message_of<ConfigError>(
+      [&] { train::train_model(world(), config_for(data, fixed, loss, tiny_fno, 2), resume); });
+  EXPECT_NE(message.find("training.loss.learn_smagorinsky_cs2"), std::string::npos) << message;
 }
 
 TEST(LesTraining, ALearnedCoefficientRefusesAFixedOneBesideItAndATestTrajectory) {

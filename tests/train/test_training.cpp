@@ -9,6 +9,7 @@
 #include "opforge/core/environment.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "opforge/pde/random.hpp"
+#include "opforge/train/checkpoint.hpp"
 #include "opforge/train/fno.hpp"
 #include "opforge/train/trainer.hpp"
 #include "support/expect_error.hpp"
@@ -24,11 +25,13 @@ using test_support::fresh_directory;
 
 /// 24 samples on 16 x 16: input a random smooth field, output its square
 /// smoothed: learnable in a few epochs. `nan_at` >= 0 puts a NaN in that output.
-std::string write_dataset(const std::string& name, std::int64_t nan_at = -1) {
+/// `inputs` > 1 repeats the input as further channels.
+std::string write_dataset(const std::string& name, std::int64_t nan_at = -1, int inputs = 1) {
   const std::string path = name + suffix() + ".h5";
   io::DatasetLayout layout;
   layout.num_samples = 24;
   layout.input_channels = {"a"};
+  for (int c = 1; c < inputs; ++c) layout.input_channels.push_back("a" + std::to_string(c));
   layout.output_channels = {"u"};
   layout.spatial_shape = {16, 16};
   layout.coordinates = {io::linspace(0, 1, 16), io::linspace(0, 1, 16)};
@@ -44,7 +47,9 @@ std::string write_dataset(const std::string& name, std::int64_t nan_at = -1) {
         u[p * 16 + q] = a[p * 16 + q] * a[p * 16 + q] + 0.5 * c1;
       }
     if (i == nan_at) u[17] = NAN;
-    writer.write_sample(i, a.data(), u.data(), {});
+    std::vector<double> input;
+    for (int c = 0; c < inputs; ++c) input.insert(input.end(), a.begin(), a.end());
+    writer.write_sample(i, input.data(), u.data(), {});
   }
   writer.finish();
   return path;
@@ -96,6 +101,7 @@ TEST(Training, LossFallsAndRunDirectoryHoldsCheckpointMetricsAndWeights) {
 }
 
 TEST(Training, DataParallelRanksGiveTheParametersOfOneProcessWithTheSameGlobalBatch) {
+  if (world().size() == 1) GTEST_SKIP() << "compares a parallel run with one process: needs 2 or more ranks";
   const std::string data = write_dataset("train_equivalence");
   const std::string run = "run_parallel" + suffix(), reference = "run_serial" + suffix();
   train::train_model(world(), config_for(data, run, 2), {});
@@ -106,6 +112,7 @@ TEST(Training, DataParallelRanksGiveTheParametersOfOneProcessWithTheSameGlobalBa
 }
 
 TEST(Training, DataParallelEquivalenceHoldsForMgnoWithTheH1Loss) {
+  if (world().size() == 1) GTEST_SKIP() << "compares a parallel run with one process: needs 2 or more ranks";
   const std::string data = write_dataset("train_equivalence_mgno");
   const std::string run = "run_parallel_mgno" + suffix();
   const std::string own = "run_serial_mgno" + suffix() + "_rank" + std::to_string(world().rank());
@@ -216,17 +223,15 @@ TEST(Training, DatasetWithNanIsRefusedOnEveryRankNamingTheSample) {
 TEST(Training, DivergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint) {
   const std::string data = write_dataset("train_diverge");
   const std::string run = fresh_directory("run_diverge" + suffix());
-  train::train_model(world(), config_for(data, run, 1), {});
-  const auto before = std::filesystem::last_write_time(run + "/checkpoint.pt");
   const std::string message = test_support::message_of<Error>([&] {
-    train::TrainCommand resume;
-    resume.resume = true;
-    // An absurd learning rate: the parameters overflow within the epoch.
-    train::train_model(world(), config_for(data, run, 3, "schedule: {type: step, step_size: 1, gamma: 1.0e+30}, "),
-                       resume);
+    // An absurd learning rate from epoch 2 on: the parameters overflow within it.
+    train::train_model(world(), config_for(data, run, 3, "schedule: {type: step, step_size: 1, gamma: 1.0e+30}, "), {});
   });
   EXPECT_NE(message.find("training diverged in epoch 2"), std::string::npos) << message;
-  EXPECT_EQ(std::filesystem::last_write_time(run + "/checkpoint.pt"), before);
+  // The checkpoint on disk is epoch 1's, and it evaluates to finite errors.
+  EXPECT_EQ(train::CheckpointReader(run + "/checkpoint.pt").contents().completed_epochs, 1);
+  const auto evaluation = train::evaluate_model(world(), config_for(data, run, 3), run + "/checkpoint.pt", "");
+  EXPECT_TRUE(std::isfinite(evaluation.mean));
 }
 
 TEST(Training, UnwritableCheckpointIsAClearErrorOnEveryRankAndKeepsThePreviousOne) {
@@ -257,6 +262,90 @@ TEST(Training, BadTrainingConfigNamesTheKey) {
   });
   EXPECT_NE(message.find("training.batch_sise: unknown key (did you mean 'batch_size'?)"), std::string::npos)
       << message;
+}
+
+/// Rank 0 copies `from` to `to` with `count` bytes in the middle inverted.
+void corrupt_copy(const std::string& from, const std::string& to, std::size_t count) {
+  if (world().rank() == 0) {
+    std::ifstream in(from, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::size_t k = 0; k < count; ++k) bytes[bytes.size() / 2 + k] = static_cast<char>(~bytes[bytes.size() / 2 + k]);
+    std::ofstream(to, std::ios::binary) << bytes;
+  }
+  world().barrier();
+}
+
+TEST(Checkpoints, ACorruptedCheckpointIsRefusedNamingTheFile) {
+  const std::string data = write_dataset("train_corrupt");
+  const std::string run = fresh_directory("run_corrupt" + suffix());
+  train::train_model(world(), config_for(data, run, 1, "", small_fno, "train: [0, 16], validation: [16, 20], test: [20, 24]"), {});
+  for (const std::string name : {"checkpoint", "best"}) {
+    const std::string corrupted = run + "/" + name + "_corrupted.pt";
+    corrupt_copy(run + "/" + name + ".pt", corrupted, 4);
+    const std::string message = test_support::message_of<IoError>(
+        [&] { train::evaluate_model(world(), config_for(data, run, 1), corrupted, ""); });
+    EXPECT_NE(message.find("checkpoint '" + corrupted + "' is corrupted"), std::string::npos) << message;
+  }
+  // Truncated: the end of the archive (its directory) is missing.
+  if (world().rank() == 0) {
+    std::filesystem::copy_file(run + "/checkpoint.pt", run + "/truncated.pt");
+    std::filesystem::resize_file(run + "/truncated.pt", std::filesystem::file_size(run + "/truncated.pt") / 2);
+  }
+  world().barrier();
+  const std::string message = test_support::message_of<IoError>(
+      [&] { train::evaluate_model(world(), config_for(data, run, 1), run + "/truncated.pt", ""); });
+  EXPECT_NE(message.find("checkpoint '" + run + "/truncated.pt' is corrupted"), std::string::npos) << message;
+  // The intact file still loads.
+  EXPECT_NO_THROW(train::evaluate_model(world(), config_for(data, run, 1), run + "/checkpoint.pt", ""));
+}
+
+TEST(Checkpoints, EvaluatingWithAnotherModelOrDataNamesWhatDiffers) {
+  const std::string data = write_dataset("train_fit");
+  const std::string run = fresh_directory("run_fit" + suffix());
+  train::train_model(world(), config_for(data, run, 1), {});
+  const std::string wider = "{type: fno, modes: [4, 4], width: 16, padding: 2, projection: 16}";
+  std::string message = test_support::message_of<ConfigError>(
+      [&] { train::evaluate_model(world(), config_for(data, run, 1, "", wider), run + "/checkpoint.pt", ""); });
+  EXPECT_NE(message.find("checkpoint '" + run + "/checkpoint.pt' does not fit this model and data: "
+                         "model.width: checkpoint 8, config 16"),
+            std::string::npos)
+      << message;
+  const std::string two_inputs = write_dataset("train_fit_two_inputs", -1, 2);
+  message = test_support::message_of<ConfigError>(
+      [&] { train::evaluate_model(world(), config_for(two_inputs, run, 1), run + "/checkpoint.pt", ""); });
+  EXPECT_NE(message.find("input channels: checkpoint [a], dataset [a, a1]"), std::string::npos) << message;
+  // How the transform is computed is not the model: the dft-trained weights evaluate with fft.
+  const std::string fft = "{type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16, spectral_transform: fft}";
+  const auto dft_errors = train::evaluate_model(world(), config_for(data, run, 1), run + "/checkpoint.pt", "");
+  const auto fft_errors = train::evaluate_model(world(), config_for(data, run, 1, "", fft), run + "/checkpoint.pt", "");
+  EXPECT_NEAR(fft_errors.mean, dft_errors.mean, 1e-5 * dft_errors.mean);
+}
+
+TEST(Checkpoints, ResumingAnotherExperimentIsRefusedListingTheKeys) {
+  const std::string data = write_dataset("train_resume_changed");
+  const std::string run = fresh_directory("run_resume_changed" + suffix());
+  train::train_model(world(), config_for(data, run, 1), {});
+  train::TrainCommand resume;
+  resume.resume = true;
+  auto changed = config_for(data, run, 2);
+  changed.apply_overrides({"training.optimizer.lr=0.01", "model.width=16"});
+  const std::string message =
+      test_support::message_of<ConfigError>([&] { train::train_model(world(), changed, resume); });
+  EXPECT_NE(message.find("--resume: checkpoint '" + run + "/checkpoint.pt' is from another experiment: "),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("model.width: checkpoint 8, config 16"), std::string::npos) << message;
+  EXPECT_NE(message.find("training.optimizer.lr: checkpoint 0.005, config 0.01"), std::string::npos) << message;
+  EXPECT_EQ(message.find("training.epochs:"), std::string::npos) << message;  // changed too, and allowed
+  // Another dataset is another experiment too.
+  const std::string other = write_dataset("train_resume_other");
+  EXPECT_THROW(train::train_model(world(), config_for(other, run, 2), resume), ConfigError);
+  // The keys that may change: more epochs, another thread count.
+  auto longer = config_for(data, run, 2);
+  longer.apply_overrides({"training.threads=2"});
+  const auto second = train::train_model(world(), longer, resume);
+  EXPECT_EQ(second.first_epoch, 1);
+  EXPECT_EQ(second.history.size(), 1u);
 }
 
 }  // namespace

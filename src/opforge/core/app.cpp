@@ -31,7 +31,10 @@ Failure describe(const std::exception_ptr& error, const GuardOptions& options) {
   } catch (const std::bad_alloc&) {
     failure.line = "out of memory";
   } catch (const std::exception& e) {
-    failure.line = std::string("error: ") + e.what();
+    // A library's own exception (LibTorch's c10::Error appends a C++ stack
+    // trace after its first line): the user gets the message alone.
+    const std::string text = e.what();
+    failure.line = "error: " + text.substr(0, text.find('\n'));
   } catch (...) {
     failure.line = "unknown error";
   }

@@ -9,6 +9,7 @@
 #include "opforge/core/log.hpp"
 #include "opforge/core/petsc_check.hpp"
 #include "opforge/core/progress.hpp"
+#include "opforge/core/stop_request.hpp"
 #include "opforge/core/version.hpp"
 #include "opforge/generate/solve_order.hpp"
 #include "opforge/io/dataset_writer.hpp"
@@ -69,6 +70,20 @@ io::ResumeOptions resume_options(const GenerateOptions& options) {
   resume.enabled = options.resume && !options.overwrite;
   resume.identity = {"pde_type", "pde", "seed"};
   return resume;
+}
+
+void finish_or_suspend(const Communicator& world, io::DatasetWriter& writer, bool stopped_here,
+                       GenerationReport& report) {
+  // Ranks that were not signalled finish their share first: nothing solved is lost.
+  report.stopped = world.allreduce(stopped_here ? 1 : 0, ReduceOp::max) != 0;
+  if (!report.stopped) {
+    writer.finish();
+    report.written = writer.layout().num_samples;
+    return;
+  }
+  report.written = writer.suspend();
+  report.stop_signal = world.allreduce(stop_signal(), ReduceOp::max);
+  clear_stop_request();
 }
 
 void check_output_absent(const Communicator& world, const config::Section& root, const GenerateOptions& options) {
@@ -184,7 +199,11 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
   std::int64_t iterations = 0, fallbacks = 0, failures = 0;
   Progress progress("generate" + std::string(groups > 1 ? " (group 0)" : ""), static_cast<std::int64_t>(mine.size()));
   bool matrix_assembled = false;
-  for (std::size_t position = 0; position < mine.size(); ++position) {
+  // SIGTERM/SIGUSR1 stop the loop after the sample in hand; a group's ranks
+  // solve together, so they agree on where.
+  const StopSignalHandlers stop_handlers;
+  bool stopped = false;
+  for (std::size_t position = 0; position < mine.size() && !stopped; ++position) {
     const std::int64_t index = mine[position];
     pde::PdeSample sample;
     {
@@ -229,12 +248,13 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
                            {"solve_position", static_cast<std::int64_t>(position)}});
     }
     progress.advance();
+    stopped = group_comm.allreduce(stop_requested() ? 1 : 0, ReduceOp::max) != 0;
   }
   progress.finish();
-  writer.finish();
+  GenerationReport report;
+  finish_or_suspend(world, writer, stopped, report);
 
   // 5. Totals: per-group sums counted once (by group roots).
-  GenerationReport report;
   report.output_path = options.output_path;
   report.samples = options.num_samples;
   report.kept = writer.kept_count();

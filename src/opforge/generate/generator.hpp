@@ -44,6 +44,11 @@ struct GenerationReport {
   std::int64_t fallbacks = 0;
   std::int64_t failures = 0;    ///< samples not converged even after the fallback
   std::string solver;           ///< KSP+PC description
+  /// Pre-empted (SIGTERM/SIGUSR1): the dataset stays `.partial` with
+  /// `written` samples; the same command continues it.
+  bool stopped = false;
+  int stop_signal = 0;
+  std::int64_t written = 0;
 };
 
 /// Parse the config (validating every key), then generate. Collective over
@@ -61,6 +66,12 @@ GenerateOptions parse_generate_options(const config::Section& root, const std::s
 /// Resuming keeps the samples of an interrupted run with the same PDE and
 /// seed: sample i is a function of (seed, i) alone.
 io::ResumeOptions resume_options(const GenerateOptions& options);
+
+/// Collective over `world`, after the sample loop: when any rank stopped on a
+/// signal (`stopped_here`), suspends the writer (the `.partial` file stays
+/// resumable) and records it in `report`; otherwise finishes the dataset.
+void finish_or_suspend(const Communicator& world, io::DatasetWriter& writer, bool stopped_here,
+                       GenerationReport& report);
 
 /// Collective: a ConfigError on every rank when the output exists and
 /// output.overwrite is false.

@@ -11,6 +11,7 @@
 #include "opforge/core/environment.hpp"
 #include "opforge/core/log.hpp"
 #include "opforge/core/progress.hpp"
+#include "opforge/core/stop_request.hpp"
 #include "opforge/generate/generator.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "opforge/pde/les3d.hpp"
@@ -89,7 +90,11 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
   double solve_seconds = 0.0;
   std::int64_t steps = 0;
   Progress progress("generate", static_cast<std::int64_t>(mine.size()));
+  // SIGTERM/SIGUSR1 stop after the trajectory in hand (each rank simulates alone).
+  const StopSignalHandlers stop_handlers;
+  bool stopped = false;
   for (const std::int64_t index : mine) {
+    if ((stopped = stop_requested())) break;
     const double sample_start = MPI_Wtime();
     solver.set_velocity(pde::initial_field(les, pde::sample_seed(static_cast<std::uint64_t>(options.seed), index)));
     solver.advance(les.spinup_time);
@@ -120,9 +125,8 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
     progress.advance();
   }
   progress.finish();
-  writer.finish();
-
   GenerationReport report;
+  finish_or_suspend(world, writer, stopped, report);
   report.output_path = options.output_path;
   report.samples = options.num_samples;
   report.kept = writer.kept_count();

@@ -13,6 +13,7 @@
 #include <exception>
 #include <filesystem>
 
+#include "opforge/core/file_commit.hpp"
 #include "opforge/core/log.hpp"
 #include "opforge/core/mpi_native.hpp"
 #include "opforge/core/text.hpp"
@@ -160,6 +161,13 @@ struct DatasetWriter::Impl {
   bool try_resume(const std::map<std::string, std::string>& attributes, const std::vector<std::string>& identity);
 
   void write_meta(std::int64_t index, const MetaValues& values);
+  /// Collective close of every handle; the writer is finished afterwards.
+  void close_all() {
+    for (auto& [name, dataset] : meta) dataset.close(__FILE__, __LINE__);
+    for (h5::Id* id : {&input, &output, &input_checksum, &output_checksum, &written}) id->close(__FILE__, __LINE__);
+    file.close(__FILE__, __LINE__);
+    finished = true;
+  }
   template <typename Source> void write(std::int64_t index, const Source* in, const Source* out, const MetaValues& m);
 };
 
@@ -407,6 +415,16 @@ void DatasetWriter::write_sample(std::int64_t index, const float* input, const f
   impl_->write(index, input, output, meta);
 }
 
+std::int64_t DatasetWriter::suspend() {
+  Impl& s = *impl_;
+  OPFORGE_CHECK(!s.finished, UsageError, "suspend() after finish() on ", s.path);
+  std::vector<std::uint8_t> written = s.written_here;
+  s.comm.allreduce(written, ReduceOp::max);
+  s.close_all();
+  if (s.comm.rank() == 0) sync_file(s.partial_path);  // what was written survives a node crash too
+  return std::count(written.begin(), written.end(), std::uint8_t{1});
+}
+
 void DatasetWriter::finish() {
   Impl& s = *impl_;
   OPFORGE_CHECK(!s.finished, UsageError, "finish() called twice on ", s.path);
@@ -421,17 +439,18 @@ void DatasetWriter::finish() {
   // Every rank reached the same verdict, so the collective close is safe
   // either way; an incomplete file stays readable (and resumable) as .partial.
   if (complete) h5::write_int_attribute(s.file, "complete", 1);
-  for (auto& [name, dataset] : s.meta) dataset.close(__FILE__, __LINE__);
-  for (h5::Id* id : {&s.input, &s.output, &s.input_checksum, &s.output_checksum, &s.written})
-    id->close(__FILE__, __LINE__);
-  s.file.close(__FILE__, __LINE__);
-  s.finished = true;
+  s.close_all();
   OPFORGE_CHECK(complete, IoError, "dataset '", s.partial_path, "' is incomplete: ", count, " of ",
                 s.layout.num_samples, " samples written (first missing: ", first_missing, ")");
 
   std::string failure;
-  if (s.comm.rank() == 0 && std::rename(s.partial_path.c_str(), s.path.c_str()) != 0)
-    failure = "cannot rename '" + s.partial_path + "' to '" + s.path + "': " + std::strerror(errno);
+  if (s.comm.rank() == 0) {
+    try {
+      commit_file(s.partial_path, s.path);
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+  }
   failure = s.comm.broadcast(failure, 0);
   OPFORGE_CHECK(failure.empty(), IoError, failure);
   // The sidecar is a convenience: the dataset is complete without it.

@@ -57,6 +57,10 @@ public:
   /// Collective: verify completeness, mark complete, close, rename. Throws
   /// IoError on every rank (same message) when samples are missing.
   void finish();
+  /// Collective: close the file as it is, under its `.partial` name, without
+  /// the `complete` mark, so that the next run with resume enabled continues
+  /// it (pre-emption). Returns the number of samples written so far.
+  std::int64_t suspend();
 
   /// 1 for each sample kept from an interrupted run (identical on all ranks).
   const std::vector<std::uint8_t>& kept() const;

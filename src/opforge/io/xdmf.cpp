@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "opforge/core/error.hpp"
+#include "opforge/core/file_commit.hpp"
 
 namespace opforge::io {
 namespace {
@@ -115,8 +116,7 @@ void write_xdmf_sidecar(const std::string& dataset_path, const DatasetLayout& la
     file_out << out.str();
     OPFORGE_CHECK(file_out, IoError, "cannot write XDMF sidecar '", temporary, "'");
   }
-  OPFORGE_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0, IoError, "cannot rename '", temporary, "' to '",
-                path, "'");
+  commit_file(temporary, path);
 }
 
 }  // namespace opforge::io

@@ -538,6 +538,7 @@ PetscErrorCode KSPDestroy_GCRODR(KSP ksp) {
   delete g;
   ksp->data = nullptr;
   PetscCall(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRSetSizes_C", nullptr));
+  PetscCall(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRGetSizes_C", nullptr));
   PetscCall(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRGetRecycled_C", nullptr));
   PetscFunctionReturn(0);
 }
@@ -589,6 +590,14 @@ PetscErrorCode KSPGCRODRSetSizes_GCRODR(KSP ksp, PetscInt m, PetscInt k) {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode KSPGCRODRGetSizes_GCRODR(KSP ksp, PetscInt* m, PetscInt* k) {
+  PetscFunctionBegin;
+  const auto* g = static_cast<const Gcrodr*>(ksp->data);
+  *m = g->m;
+  *k = g->k;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode KSPGCRODRGetRecycled_GCRODR(KSP ksp, PetscInt* k_eff) {
   PetscFunctionBegin;
   *k_eff = static_cast<Gcrodr*>(ksp->data)->k_eff;
@@ -610,6 +619,8 @@ PetscErrorCode KSPCreate_GCRODR(KSP ksp) {
   ksp->ops->buildresidual = KSPBuildResidualDefault;
   PetscCall(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRSetSizes_C",
                                        KSPGCRODRSetSizes_GCRODR));
+  PetscCall(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRGetSizes_C",
+                                       KSPGCRODRGetSizes_GCRODR));
   PetscCall(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRGetRecycled_C",
                                        KSPGCRODRGetRecycled_GCRODR));
   PetscFunctionReturn(0);
@@ -630,6 +641,15 @@ void gcrodr_set_sizes(_p_KSP* ksp, int m, int k) {
   PetscErrorCode (*set)(KSP, PetscInt, PetscInt) = nullptr;
   OPFORGE_PETSC_CALL(PetscObjectQueryFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRSetSizes_C", &set));
   if (set) OPFORGE_PETSC_CALL(set(ksp, m, k));
+}
+
+std::optional<std::pair<int, int>> gcrodr_sizes(_p_KSP* ksp) {
+  PetscErrorCode (*get)(KSP, PetscInt*, PetscInt*) = nullptr;
+  OPFORGE_PETSC_CALL(PetscObjectQueryFunction(reinterpret_cast<PetscObject>(ksp), "KSPGCRODRGetSizes_C", &get));
+  if (!get) return std::nullopt;
+  PetscInt m = 0, k = 0;
+  OPFORGE_PETSC_CALL(get(ksp, &m, &k));
+  return std::make_pair(static_cast<int>(m), static_cast<int>(k));
 }
 
 int gcrodr_recycled_dimension(_p_KSP* ksp) {

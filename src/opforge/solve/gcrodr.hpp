@@ -19,6 +19,9 @@
 /// only when the operator or preconditioner matrix changed (object id or
 /// state). KSPReset frees everything, the recycled space included.
 
+#include <optional>
+#include <utility>
+
 struct _p_KSP;
 
 namespace opforge::solve {
@@ -28,6 +31,9 @@ void register_gcrodr();
 
 /// Set m and k of a gcrodr KSP (no-op for other types); options override.
 void gcrodr_set_sizes(_p_KSP* ksp, int m, int k);
+
+/// (m, k) of a gcrodr KSP, options applied; nullopt for other types.
+std::optional<std::pair<int, int>> gcrodr_sizes(_p_KSP* ksp);
 
 /// Dimension of the recycled space a gcrodr KSP holds now (0 for other types).
 int gcrodr_recycled_dimension(_p_KSP* ksp);

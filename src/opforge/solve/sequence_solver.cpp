@@ -112,28 +112,58 @@ SequenceSolver::SequenceSolver(const Communicator& comm, const SolverOptions& op
 
 SequenceSolver::~SequenceSolver() = default;
 
-const SolverOptions& SequenceSolver::options() const { return impl_->options; }
+std::string SolverSettings::describe() const {
+  std::ostringstream out;
+  out << ksp_type << "+" << (pc_type.empty() ? "default" : pc_type);
+  if (!factor_package.empty()) out << "(" << factor_package << ")";
+  out << " rtol=" << rtol << " atol=" << atol << " max_it=" << max_it;
+  if (restart > 0) out << " restart=" << restart;
+  if (recycle > 0) out << " recycle=" << recycle;
+  out << " fallback=" << fallback;
+  return out.str();
+}
 
-std::string SequenceSolver::describe() const {
+SolverSettings SequenceSolver::settings() const {
+  const Impl& m = *impl_;
+  SolverSettings s;
   KSPType ksp_type;
-  PCType pc_type;
+  OPFORGE_PETSC_CALL(KSPGetType(m.ksp, &ksp_type));
+  s.ksp_type = ksp_type;
   PC pc;
-  OPFORGE_PETSC_CALL(KSPGetType(impl_->ksp, &ksp_type));
-  OPFORGE_PETSC_CALL(KSPGetPC(impl_->ksp, &pc));
+  PCType pc_type;
+  OPFORGE_PETSC_CALL(KSPGetPC(m.ksp, &pc));
   OPFORGE_PETSC_CALL(PCGetType(pc, &pc_type));
-  std::string text = std::string(ksp_type) + "+" + (pc_type ? pc_type : "default");
-  if (pc_type && (std::string(pc_type) == PCLU || std::string(pc_type) == PCCHOLESKY)) {
+  if (pc_type) s.pc_type = pc_type;
+  if (s.pc_type == PCLU || s.pc_type == PCCHOLESKY) {
     MatSolverType package = nullptr;
     OPFORGE_PETSC_CALL(PCFactorGetMatSolverType(pc, &package));
-    if (package) text += std::string("(") + package + ")";
+    if (package) s.factor_package = package;
   }
   PetscReal rtol, atol, dtol;
   PetscInt max_it;
-  OPFORGE_PETSC_CALL(KSPGetTolerances(impl_->ksp, &rtol, &atol, &dtol, &max_it));
-  std::ostringstream out;
-  out << text << " rtol=" << rtol << " max_it=" << max_it << " fallback=" << impl_->options.fallback;
-  return out.str();
+  OPFORGE_PETSC_CALL(KSPGetTolerances(m.ksp, &rtol, &atol, &dtol, &max_it));
+  s.rtol = rtol;
+  s.atol = atol;
+  s.max_it = static_cast<int>(max_it);
+  // Only the GMRES family composes a restart getter; asking another type would error.
+  PetscErrorCode (*gmres_restart)(KSP, PetscInt*) = nullptr;
+  OPFORGE_PETSC_CALL(PetscObjectQueryFunction(reinterpret_cast<PetscObject>(m.ksp.get()), "KSPGMRESGetRestart_C",
+                                              &gmres_restart));
+  if (gmres_restart) {
+    PetscInt restart = 0;
+    OPFORGE_PETSC_CALL(gmres_restart(m.ksp, &restart));
+    s.restart = static_cast<int>(restart);
+  }
+  if (const auto sizes = gcrodr_sizes(m.ksp)) {
+    s.restart = sizes->first;
+    s.recycle = sizes->second;
+  }
+  s.fallback = m.options.fallback;
+  s.accept_factor = m.options.accept_factor;
+  return s;
 }
+
+std::string SequenceSolver::describe() const { return settings().describe(); }
 
 SolveRecord SequenceSolver::solve(GridSystem& system, bool operator_changed) {
   Impl& m = *impl_;
@@ -159,7 +189,11 @@ SolveRecord SequenceSolver::solve(GridSystem& system, bool operator_changed) {
   record.iterations = static_cast<int>(iterations);
   record.reason = static_cast<int>(reason);
   record.residual = system.true_relative_residual();
-  const double accepted = m.options.accept_factor * m.options.rtol;
+  // The tolerance the KSP ran with, which the options database may have changed.
+  PetscReal rtol, atol, dtol;
+  PetscInt max_it;
+  OPFORGE_PETSC_CALL(KSPGetTolerances(m.ksp, &rtol, &atol, &dtol, &max_it));
+  const double accepted = m.options.accept_factor * rtol;
   record.converged = reason > 0 && record.residual <= accepted;
 
   if (!record.converged && m.options.fallback != "none") {

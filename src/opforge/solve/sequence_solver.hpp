@@ -15,8 +15,9 @@ class Communicator;
 
 namespace opforge::solve {
 
-/// The `solver:` section. PETSc options given after `--` or in
-/// `petsc_options:` override these (KSPSetFromOptions runs last).
+/// The `solver:` section: what the KSP is created with. PETSc options given
+/// after `--` or in `petsc_options:` override these (KSPSetFromOptions runs
+/// last), so what a solver runs with is read back with SequenceSolver::settings().
 struct SolverOptions {
   std::string ksp_type = "gmres";
   /// Empty: PETSc's default for the communicator (ILU serial, block Jacobi parallel).
@@ -50,6 +51,27 @@ struct SolverOptions {
   static SolverOptions parse_in(const config::Section& parent, bool positive_definite);
 };
 
+/// The settings a SequenceSolver's KSP runs with, read back from PETSc after
+/// KSPSetFromOptions: the one source for the acceptance test, the log line
+/// and the dataset's provenance.
+struct SolverSettings {
+  std::string ksp_type;
+  std::string pc_type;         ///< "" when PETSc has not chosen one yet
+  std::string factor_package;  ///< lu/cholesky only
+  double rtol = 0.0;
+  double atol = 0.0;
+  int max_it = 0;
+  int restart = 0;  ///< GMRES-family restart or gcrodr's m; 0 for types without one
+  int recycle = 0;  ///< gcrodr's k; 0 for other types
+  std::string fallback;
+  double accept_factor = 0.0;
+
+  /// Largest true relative residual accepted: accept_factor * rtol.
+  double acceptance_bound() const { return accept_factor * rtol; }
+  /// "gmres+ilu rtol=1e-08 atol=1e-50 max_it=10000 restart=40 fallback=mumps".
+  std::string describe() const;
+};
+
 struct SolveRecord {
   int iterations = 0;
   double residual = 0.0;  ///< true relative residual of the returned solution
@@ -69,9 +91,10 @@ public:
   /// Solve `system`; `operator_changed` says the matrix was reassembled since
   /// the last solve (the preconditioner is rebuilt then, and only then).
   SolveRecord solve(GridSystem& system, bool operator_changed);
-  /// "ksp_type+pc_type" as PETSc will run them (after the options database).
+  /// What the KSP runs with now, the options database applied.
+  SolverSettings settings() const;
+  /// settings().describe().
   std::string describe() const;
-  const SolverOptions& options() const;
 
 private:
   struct Impl;

@@ -1,9 +1,13 @@
 #include "opforge/train/checkpoint.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "opforge/core/error.hpp"
+#include "opforge/core/file_commit.hpp"
+#include "opforge/config/differences.hpp"
+#include "opforge/io/zip_integrity.hpp"
 
 namespace opforge::train {
 namespace {
@@ -17,8 +21,31 @@ void atomic_save(torch::serialize::OutputArchive& archive, const std::string& pa
     OPFORGE_THROW(IoError, "cannot write checkpoint '", temporary, "' (the previous '", path,
                   "' is untouched): ", e.what_without_backtrace());
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    OPFORGE_THROW(IoError, "cannot rename '", temporary, "' to '", path, "'");
+  commit_file(temporary, path);
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) text += (i ? "\n" : "") + names[i];
+  return text;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    const auto end = text.find('\n', start);
+    names.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return names;
+}
+
+std::string listed(const std::vector<std::string>& names) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < names.size(); ++i) text += (i ? ", " : "") + names[i];
+  return text + "]";
 }
 }  // namespace
 
@@ -48,58 +75,125 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("best_epoch", torch::tensor(contents.best.epoch));
   archive.write("best_errors", torch::tensor({contents.best.validation_l2, contents.best.test_l2, contents.best.test_h1},
                                              torch::kFloat64));
+  archive.write("data.input_channels", c10::IValue(joined(contents.input_channels)));
+  archive.write("data.output_channels", c10::IValue(joined(contents.output_channels)));
+  archive.write("data.spatial_dims", torch::tensor(contents.spatial_dims));
   archive.write("format", c10::IValue(std::string("opforge-checkpoint-1")));
   atomic_save(archive, path);
 }
 
-CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& model,
-                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer,
-                                   torch::nn::Module* loss_parameters) {
-  OPFORGE_CHECK(std::filesystem::exists(path), IoError, "checkpoint '", path, "' does not exist");
-  CheckpointContents contents;
+
+CheckpointReader::CheckpointReader(std::string path) : path_(std::move(path)) {
+  OPFORGE_CHECK(std::filesystem::exists(path_), IoError, "checkpoint '", path_, "' does not exist");
+  io::verify_zip_integrity(path_, "checkpoint");
   try {
-    torch::serialize::InputArchive archive, model_archive, optimizer_archive, loss_archive;
-    archive.load_from(path);
+    archive_.load_from(path_);
     c10::IValue format;
-    OPFORGE_CHECK(archive.try_read("format", format) && format.isString() &&
+    OPFORGE_CHECK(archive_.try_read("format", format) && format.isString() &&
                       format.toStringRef() == "opforge-checkpoint-1",
-                  IoError, "'", path, "' is not an opforge checkpoint");
-    archive.read("model", model_archive);
+                  IoError, "'", path_, "' is not an opforge checkpoint");
+    torch::Tensor epochs;
+    archive_.read("completed_epochs", epochs);
+    contents_.completed_epochs = epochs.item<std::int64_t>();
+    c10::IValue value;
+    archive_.read("config_yaml", value);
+    contents_.config_yaml = value.toStringRef();
+    archive_.read("model_description", value);
+    contents_.model_description = value.toStringRef();
+    torch::Tensor steps, loss_sum;
+    if (archive_.try_read("completed_steps", steps) && archive_.try_read("epoch_loss_sum", loss_sum)) {
+      contents_.completed_steps = steps.item<std::int64_t>();
+      contents_.epoch_loss_sum = loss_sum.item<double>();
+    }
+    torch::Tensor best_epoch, best_errors;  // absent in checkpoints from before model selection
+    if (archive_.try_read("best_epoch", best_epoch) && archive_.try_read("best_errors", best_errors)) {
+      contents_.best.epoch = best_epoch.item<std::int64_t>();
+      contents_.best.validation_l2 = best_errors[0].item<double>();
+      contents_.best.test_l2 = best_errors[1].item<double>();
+      contents_.best.test_h1 = best_errors[2].item<double>();
+    }
+    c10::IValue inputs, outputs;
+    torch::Tensor spatial_dims;  // absent in checkpoints from before the layout was stored
+    if (archive_.try_read("data.input_channels", inputs) && archive_.try_read("data.output_channels", outputs) &&
+        archive_.try_read("data.spatial_dims", spatial_dims)) {
+      contents_.input_channels = split_lines(inputs.toStringRef());
+      contents_.output_channels = split_lines(outputs.toStringRef());
+      contents_.spatial_dims = spatial_dims.item<std::int64_t>();
+    }
+  } catch (const c10::Error& e) {
+    OPFORGE_THROW(IoError, "cannot read checkpoint '", path_, "': ", e.what_without_backtrace());
+  }
+}
+
+void CheckpointReader::restore(torch::nn::Module& model, torch::optim::Optimizer* optimizer, Normalizer& normalizer,
+                               torch::nn::Module* loss_parameters) {
+  try {
+    torch::serialize::InputArchive model_archive, optimizer_archive, loss_archive;
+    archive_.read("model", model_archive);
     model.load(model_archive);
     if (loss_parameters) {
-      OPFORGE_CHECK(archive.try_read("loss", loss_archive), IoError, "'", path,
+      OPFORGE_CHECK(archive_.try_read("loss", loss_archive), IoError, "'", path_,
                     "' has no learned loss parameters (was it trained with a fixed smagorinsky_cs2?)");
       loss_parameters->load(loss_archive);
     }
-    if (optimizer && archive.try_read("optimizer", optimizer_archive)) optimizer->load(optimizer_archive);
-    archive.read("normalizer.input_mean", normalizer.input_mean);
-    archive.read("normalizer.input_std", normalizer.input_std);
-    archive.read("normalizer.output_mean", normalizer.output_mean);
-    archive.read("normalizer.output_std", normalizer.output_std);
-    torch::Tensor epochs;
-    archive.read("completed_epochs", epochs);
-    contents.completed_epochs = epochs.item<std::int64_t>();
-    c10::IValue value;
-    archive.read("config_yaml", value);
-    contents.config_yaml = value.toStringRef();
-    archive.read("model_description", value);
-    contents.model_description = value.toStringRef();
-    torch::Tensor steps, loss_sum;
-    if (archive.try_read("completed_steps", steps) && archive.try_read("epoch_loss_sum", loss_sum)) {
-      contents.completed_steps = steps.item<std::int64_t>();
-      contents.epoch_loss_sum = loss_sum.item<double>();
-    }
-    torch::Tensor best_epoch, best_errors;  // absent in checkpoints from before model selection
-    if (archive.try_read("best_epoch", best_epoch) && archive.try_read("best_errors", best_errors)) {
-      contents.best.epoch = best_epoch.item<std::int64_t>();
-      contents.best.validation_l2 = best_errors[0].item<double>();
-      contents.best.test_l2 = best_errors[1].item<double>();
-      contents.best.test_h1 = best_errors[2].item<double>();
-    }
+    if (optimizer && archive_.try_read("optimizer", optimizer_archive)) optimizer->load(optimizer_archive);
+    archive_.read("normalizer.input_mean", normalizer.input_mean);
+    archive_.read("normalizer.input_std", normalizer.input_std);
+    archive_.read("normalizer.output_mean", normalizer.output_mean);
+    archive_.read("normalizer.output_std", normalizer.output_std);
   } catch (const c10::Error& e) {
-    OPFORGE_THROW(IoError, "cannot read checkpoint '", path, "': ", e.what_without_backtrace());
+    OPFORGE_THROW(IoError, "cannot load the weights of checkpoint '", path_, "': ", e.what_without_backtrace());
   }
-  return contents;
+}
+
+void check_fits_evaluation(const CheckpointReader& checkpoint, const std::string& config_yaml,
+                           const io::DatasetLayout& data, std::int64_t spatial_dims) {
+  const CheckpointContents& c = checkpoint.contents();
+  // How the Fourier transform is computed, and the grid the same weights run
+  // on (docs/models.md, latent_grid), are chosen at evaluation.
+  static const std::vector<std::string> evaluation_choices = {"model.spectral_transform", "model.latent_grid"};
+  std::vector<config::KeyDifference> model_keys;
+  for (auto& d : config::differing_keys(c.config_yaml, config_yaml, "model"))
+    if (std::find(evaluation_choices.begin(), evaluation_choices.end(), d.key) == evaluation_choices.end())
+      model_keys.push_back(std::move(d));
+  std::string mismatch = config::describe(model_keys, "checkpoint", "config");
+  auto add = [&](const std::string& text) { mismatch += (mismatch.empty() ? "" : "; ") + text; };
+  if (!c.input_channels.empty() && c.input_channels != data.input_channels)
+    add("input channels: checkpoint " + listed(c.input_channels) + ", dataset " + listed(data.input_channels));
+  if (!c.output_channels.empty() && c.output_channels != data.output_channels)
+    add("output channels: checkpoint " + listed(c.output_channels) + ", dataset " + listed(data.output_channels));
+  if (c.spatial_dims > 0 && c.spatial_dims != spatial_dims)
+    add("spatial axes: checkpoint " + std::to_string(c.spatial_dims) + ", dataset " + std::to_string(spatial_dims));
+  OPFORGE_CHECK(mismatch.empty(), ConfigError, "checkpoint '", checkpoint.path(),
+                "' does not fit this model and data: ", mismatch);
+}
+
+const std::vector<std::string>& resume_safe_keys() {
+  // How long to train, how often to save, how fast to run, where to write:
+  // none of them changes the trajectory of the steps already taken.
+  static const std::vector<std::string> keys = {"training.epochs", "training.checkpoint_every", "training.threads",
+                                                "training.resume", "training.overlap_allreduce", "output.*"};
+  return keys;
+}
+
+void check_resumable(const CheckpointReader& checkpoint, const std::string& config_yaml) {
+  auto safe = [](const std::string& key) {
+    for (const auto& allowed : resume_safe_keys()) {
+      if (allowed == key) return true;
+      if (allowed.size() > 2 && allowed.compare(allowed.size() - 2, 2, ".*") == 0 &&
+          key.rfind(allowed.substr(0, allowed.size() - 1), 0) == 0)
+        return true;
+    }
+    return false;
+  };
+  std::vector<config::KeyDifference> refused;
+  for (auto& d : config::differing_keys(checkpoint.contents().config_yaml, config_yaml))
+    if (!safe(d.key)) refused.push_back(std::move(d));
+  std::string allowed;
+  for (const auto& key : resume_safe_keys()) allowed += (allowed.empty() ? "" : ", ") + key;
+  OPFORGE_CHECK(refused.empty(), ConfigError, "--resume: checkpoint '", checkpoint.path(),
+                "' is from another experiment: ", config::describe(refused, "checkpoint", "config"),
+                " (only ", allowed, " may change on resume; start a new output.directory instead)");
 }
 
 void save_weights(const std::string& path, torch::nn::Module& model) {

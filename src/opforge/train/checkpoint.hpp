@@ -1,12 +1,16 @@
 #pragma once
 /// @file
-/// Checkpoints: model, optimizer, normaliser, completed epochs and the
-/// resolved config in one file, written by rank 0 to a temporary name and
-/// renamed, so a checkpoint on disk is always whole and from one step.
+/// Checkpoints: model, optimizer, normaliser, completed epochs, the resolved
+/// config and the data layout in one file, written by rank 0 to a temporary
+/// name, synced and renamed, so a checkpoint on disk is always whole and from
+/// one step. Reading verifies every entry against its CRC-32 first and reads
+/// the stored description before any weight, so a run can compare it with its
+/// own config and data before it builds anything.
 
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 #include "opforge/train/data.hpp"
 #include "opforge/train/model.hpp"
@@ -21,19 +25,52 @@ struct CheckpointContents {
   std::string config_yaml;
   std::string model_description;
   BestEpoch best;  ///< model selection so far (restored on resume)
+  /// The dataset the model was trained on: channel names and spatial axes
+  /// (frames counted). Empty/0 in checkpoints written before they were stored.
+  std::vector<std::string> input_channels;
+  std::vector<std::string> output_channels;
+  std::int64_t spatial_dims = 0;
 };
+
+/// A checkpoint opened for reading: integrity verified, format and
+/// description read; the weights are restored on request.
+class CheckpointReader {
+public:
+  /// Throws IoError naming the file when it is missing, corrupted (an entry
+  /// fails its CRC-32) or not an opforge checkpoint.
+  explicit CheckpointReader(std::string path);
+  const std::string& path() const { return path_; }
+  const CheckpointContents& contents() const { return contents_; }
+  /// Loads into `model` (and `optimizer`, `loss_parameters` when given);
+  /// throws IoError naming the file when the weights do not fit the model or
+  /// lack the loss parameters asked for.
+  void restore(torch::nn::Module& model, torch::optim::Optimizer* optimizer, Normalizer& normalizer,
+               torch::nn::Module* loss_parameters = nullptr);
+
+private:
+  std::string path_;
+  torch::serialize::InputArchive archive_;
+  CheckpointContents contents_;
+};
+
+/// Evaluation: throws ConfigError listing every `model.*` key whose value
+/// differs between the checkpoint's config and `config_yaml`, and the data
+/// layout (channels, spatial axes) where it differs from `data`.
+void check_fits_evaluation(const CheckpointReader& checkpoint, const std::string& config_yaml,
+                           const io::DatasetLayout& data, std::int64_t spatial_dims);
+
+/// Keys that may change when a run is resumed; every other key must equal the
+/// checkpoint's (docs/training.md). A trailing ".*" allows a whole section.
+const std::vector<std::string>& resume_safe_keys();
+/// Resume: throws ConfigError listing the keys outside resume_safe_keys()
+/// whose values differ between the checkpoint's config and `config_yaml`.
+void check_resumable(const CheckpointReader& checkpoint, const std::string& config_yaml);
 
 /// `loss_parameters`: trained parameters of the loss (a learned C_s^2), saved
 /// next to the model when given.
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                      const Normalizer& normalizer, const CheckpointContents& contents,
                      torch::nn::Module* loss_parameters = nullptr);
-/// Loads into `model` (and `optimizer`, `loss_parameters` when given); throws
-/// IoError naming the file when it is missing, not an opforge checkpoint, or
-/// lacks the loss parameters asked for.
-CheckpointContents load_checkpoint(const std::string& path, torch::nn::Module& model,
-                                   torch::optim::Optimizer* optimizer, Normalizer& normalizer,
-                                   torch::nn::Module* loss_parameters = nullptr);
 /// Model weights alone, loadable in Python with torch.jit.load (names in docs/models.md).
 void save_weights(const std::string& path, torch::nn::Module& model);
 

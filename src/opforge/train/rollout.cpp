@@ -6,6 +6,7 @@
 
 #include "opforge/core/communicator.hpp"
 #include "opforge/core/error.hpp"
+#include "opforge/core/file_commit.hpp"
 
 namespace opforge::train {
 
@@ -109,7 +110,7 @@ void write_rollout(const std::string& directory, const RolloutReport& report) {
       body(out);
       OPFORGE_CHECK(out, IoError, "cannot write '", temporary, "'");
     }
-    OPFORGE_CHECK(std::rename(temporary.c_str(), path.c_str()) == 0, IoError, "cannot rename '", temporary, "'");
+    commit_file(temporary, path);
   };
   write(directory + "/rollout.csv", [&](std::ostream& out) {
     out << "frame,time,rel_l2,energy,reference_energy,dissipation,reference_dissipation\n";

@@ -12,6 +12,7 @@
 
 #include "opforge/core/communicator.hpp"
 #include "opforge/core/error.hpp"
+#include "opforge/core/file_commit.hpp"
 #include "opforge/core/log.hpp"
 #include "opforge/core/progress.hpp"
 #include "opforge/core/stop_request.hpp"
@@ -190,9 +191,7 @@ void write_report(const std::string& path, const TrainingReport& report, int ran
     out << "\n}\n";
     OPFORGE_CHECK(out, IoError, "cannot write '", temporary, "'");
   }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  OPFORGE_CHECK(!error, IoError, "cannot rename '", temporary, "' to '", path, "': ", error.message());
+  commit_file(temporary, path);
 }
 
 }  // namespace
@@ -219,6 +218,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
                              comm.size());
   const auto schedule = make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()});
   document.finish();  // every component above has read its keys
+  const std::string resolved_yaml = document.resolved_yaml();
   auto optimizer = make_optimizer(options, *model, loss);
   const std::shared_ptr<torch::nn::Module> learned = loss.learned() ? loss.learned().ptr() : nullptr;
   {
@@ -247,7 +247,10 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   std::int64_t first_step = 0;  // optimizer steps already taken in the first epoch
   double resumed_loss_sum = 0;  // their summed loss (global)
   if ((command.resume || options.resume_auto) && std::filesystem::exists(checkpoint_path)) {
-    const auto contents = load_checkpoint(checkpoint_path, *model, optimizer.get(), normalizer, learned.get());
+    CheckpointReader checkpoint(checkpoint_path);
+    check_resumable(checkpoint, resolved_yaml);
+    checkpoint.restore(*model, optimizer.get(), normalizer, learned.get());
+    const CheckpointContents& contents = checkpoint.contents();
     report.first_epoch = contents.completed_epochs;
     report.best = contents.best;
     first_step = contents.completed_steps;
@@ -256,7 +259,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
                   first_step > 0 ? " and " + std::to_string(first_step) + " steps of the next" : std::string());
   } else if (comm.rank() == 0) {
     std::filesystem::remove(metrics_path);
-    std::ofstream(run_directory + "/config.yaml") << document.resolved_yaml();
+    std::ofstream(run_directory + "/config.yaml") << resolved_yaml;
   }
   // What the ranks keep equal: the model and a learned C_s^2.
   torch::nn::Module trained;
@@ -270,7 +273,12 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
 
   // 3. Epochs.
   model->train();
-  const CheckpointContents contents_template{0, 0, 0.0, document.resolved_yaml(), report.model, {}};
+  CheckpointContents contents_template;
+  contents_template.config_yaml = resolved_yaml;
+  contents_template.model_description = report.model;
+  contents_template.input_channels = data.layout().input_channels;
+  contents_template.output_channels = data.layout().output_channels;
+  contents_template.spatial_dims = data.shape().spatial_dims;
   // SIGTERM/SIGUSR1 (or command.stop_after_steps) stop at the next step
   // boundary that all ranks agree on, after a checkpoint of that step.
   const StopSignalHandlers stop_handlers;
@@ -398,13 +406,17 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   root.section_or_empty("output").get<std::string>("directory", "");
   OperatorData data(data_options);
   const TrainingLoss loss = TrainingLoss::parse(options.loss_section, data);
-  auto model = make_model(model_section, data.shape());
+  // The checkpoint is compared with the config and the data before any weight
+  // is loaded: a mismatch names its keys instead of failing inside LibTorch.
+  auto model = make_model(model_section, data.shape());  // reads the model keys; loads nothing
   document.finish();
+  CheckpointReader stored(checkpoint);
+  check_fits_evaluation(stored, document.resolved_yaml(), data.layout(), data.shape().spatial_dims);
   OPFORGE_CHECK(predictions_path.empty() || data.frames() == 0, UsageError,
                 "--predictions: not available for trajectory datasets; use --rollout CALLS");
 
   Normalizer normalizer = Normalizer::identity(data.shape());
-  load_checkpoint(checkpoint, *model, nullptr, normalizer);
+  stored.restore(*model, nullptr, normalizer);
   const auto test_indices = range(data_options.test_begin, data_options.test_end);
   std::vector<torch::Tensor> predictions;
   const auto errors =
