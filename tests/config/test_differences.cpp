@@ -41,6 +41,7 @@ TEST(ConfigDifferences, PrefixKeepsOneSectionOnly) {
 
 TEST(ConfigDifferences, TextThatIsNotYamlIsAConfigError) {
   EXPECT_THROW(differing_keys("a: [1, 2\n", "a: 1\n"), opforge::ConfigError);
+  EXPECT_THROW(differing_keys("{[1, 2]: x}\n", "a: 1\n"), opforge::ConfigError);  // a key that is a list
 }
 
 }  // namespace

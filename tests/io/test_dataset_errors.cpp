@@ -123,6 +123,57 @@ TEST(DatasetErrors, ForeignHdf5LayoutsAreRejectedByName) {
             "dataset 'layout.h5': missing /output (not an opforge dataset of a known layout)");
 }
 
+/// Replaces the dataset at `path` of `file_name` by one of `dims` elements of `type`, written from zeros.
+void replace_dataset(const std::string& file_name, const std::string& path, hid_t type, std::vector<hsize_t> dims) {
+  const hid_t file = H5Fopen(file_name.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  ASSERT_GE(H5Ldelete(file, path.c_str(), H5P_DEFAULT), 0);
+  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  const hid_t dataset = H5Dcreate2(file, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hsize_t count = 1;
+  for (const auto d : dims) count *= d;
+  const std::vector<char> zeros(count * H5Tget_size(type), '\0');
+  H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data());
+  H5Dclose(dataset);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+// What the dataset fuzz target (tests/fuzz/dataset_fuzz.cpp) found: arrays
+// where the reader expected one value were read past the end of its buffer.
+TEST(DatasetErrors, ArraysWhereOneValueIsExpectedAreRefusedNamingTheFile) {
+  write_samples("arrays.h5", 2, 2);
+  {  // format_version as three integers
+    const hid_t file = H5Fopen("arrays.h5", H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(H5Adelete(file, "format_version"), 0);
+    const hsize_t three = 3;
+    const std::int64_t values[3] = {1, 1, 1};
+    const hid_t space = H5Screate_simple(1, &three, nullptr);
+    const hid_t attribute = H5Acreate2(file, "format_version", H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(attribute, H5T_NATIVE_INT64, values);
+    H5Aclose(attribute);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  EXPECT_EQ(io_error_of([] { io::DatasetReader("arrays.h5"); }),
+            "dataset 'arrays.h5': attribute 'format_version' holds 3 values, expected one");
+
+  write_samples("meta_shape.h5", 2, 2);
+  replace_dataset("meta_shape.h5", "/meta/residual", H5T_NATIVE_DOUBLE, {2, 3});
+  EXPECT_EQ(io_error_of([&] { io::DatasetReader("meta_shape.h5").read_meta("residual"); }),
+            "dataset 'meta_shape.h5': /meta/residual must be one-dimensional, has 2 axes");
+  replace_dataset("meta_shape.h5", "/meta/residual", H5T_NATIVE_DOUBLE, {1});
+  EXPECT_EQ(io_error_of([&] { io::DatasetReader("meta_shape.h5").read_meta("residual"); }),
+            "dataset 'meta_shape.h5': /meta/residual has 1 entries for 2 samples");
+
+  const hid_t text = H5Tcopy(H5T_C_S1);
+  H5Tset_size(text, 8);
+  replace_dataset("meta_shape.h5", "/provenance/config_yaml", text, {2});
+  H5Tclose(text);
+  EXPECT_EQ(io_error_of([&] { io::DatasetReader("meta_shape.h5").config_yaml(); }),
+            "dataset 'meta_shape.h5': /provenance/config_yaml holds 2 strings, expected one");
+}
+
 TEST(DatasetErrors, WriterRejectsBadIndicesMetadataAndLayouts) {
   auto layout = opforge::test_support::small_layout(2, 4, 4);
   io::DatasetWriter writer(Environment::current().world(), "bad_writes.h5", layout, {});

@@ -62,12 +62,14 @@ job=$(sbatch --parsable --chdir="$work" --ntasks=2 "$repo/scripts/slurm/train.sb
         output.directory=preempted training.epochs=30)
 wait_for 120 test -f preempted/checkpoint.pt || fail "no first checkpoint"
 scancel --signal=USR1 --batch "$job"
-# A requeued job waits for its begin time; start it now, but only once its
-# first run has completed: allocated earlier, it is killed as "non-startable"
-# (its credential is still being revoked).
+# A requeued job waits for its begin time (SLURM delays it past the revocation
+# of its first run's credential); start it now, but not within the same
+# seconds: slurmd compares credential times at one-second resolution and
+# kills a relaunch in the second of the revocation as "non-startable".
 requeued() { [[ $(restarts "$1") -ge 1 && $(state "$1") == PENDING ]]; }
 start_requeued() {
   wait_for 120 requeued "$1" || fail "job $1 was not requeued"
+  sleep 3
   scontrol update JobId="$1" StartTime=now >/dev/null 2>&1 || true
 }
 start_requeued "$job"

@@ -299,6 +299,21 @@ TEST(Checkpoints, ACorruptedCheckpointIsRefusedNamingTheFile) {
   EXPECT_NO_THROW(train::evaluate_model(world(), config_for(data, run, 1), run + "/checkpoint.pt", ""));
 }
 
+// What the checkpoint fuzz target found: a missing entry raised LibTorch's
+// own exception type, which no handler of the loader caught.
+TEST(Checkpoints, ACheckpointWithoutItsEntriesIsAnIoError) {
+  const std::string path = "entries_missing" + suffix() + ".pt";
+  if (world().rank() == 0) {
+    torch::serialize::OutputArchive archive;
+    archive.write("format", c10::IValue(std::string("opforge-checkpoint-1")));
+    archive.write("completed_epochs", torch::tensor(std::int64_t(1)));
+    archive.save_to(path);
+  }
+  world().barrier();
+  const std::string message = test_support::message_of<IoError>([&] { train::CheckpointReader reader(path); });
+  EXPECT_NE(message.find("cannot read checkpoint '" + path + "': "), std::string::npos) << message;
+}
+
 TEST(Checkpoints, EvaluatingWithAnotherModelOrDataNamesWhatDiffers) {
   const std::string data = write_dataset("train_fit");
   const std::string run = fresh_directory("run_fit" + suffix());

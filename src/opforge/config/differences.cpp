@@ -25,14 +25,12 @@ void collect(const YAML::Node& node, const std::string& path, Leaves& out) {
 }
 
 Leaves leaves(const std::string& text, const std::string& prefix) {
-  YAML::Node root;
+  Leaves all, kept;
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
+    collect(YAML::Load(text), "", all);
+  } catch (const YAML::Exception& e) {  // not YAML, or a key that is not a scalar
     OPFORGE_THROW(ConfigError, "cannot parse a stored configuration: ", e.what());
   }
-  Leaves all, kept;
-  collect(root, "", all);
   for (auto& leaf : all)
     if (prefix.empty() || leaf.first == prefix || leaf.first.rfind(prefix + ".", 0) == 0) kept.push_back(leaf);
   return kept;

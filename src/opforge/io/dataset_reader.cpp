@@ -11,9 +11,11 @@ namespace {
 
 using h5::dims_of;
 
-template <typename T> std::vector<T> read_vector(hid_t dataset, hid_t memory_type) {
+/// A one-dimensional dataset `name` (anything else is refused: it would not fit).
+template <typename T> std::vector<T> read_vector(hid_t dataset, hid_t memory_type, const std::string& name) {
   const std::vector<hsize_t> dims = dims_of(dataset);
-  std::vector<T> values(dims.empty() ? 0 : dims[0]);
+  OPFORGE_CHECK(dims.size() == 1, IoError, name, " must be one-dimensional, has ", dims.size(), " axes");
+  std::vector<T> values(dims[0]);
   if (!values.empty())
     OPFORGE_H5_CALL(H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()));
   return values;
@@ -85,14 +87,14 @@ void DatasetReader::Impl::read_layout() {
   for (std::size_t a = 0; a < spatial; ++a) {
     const std::string name = std::string(names::grid) + "/" + names::axis_names[a];
     h5::Id dataset = open_dataset(name);
-    layout.coordinates.push_back(read_vector<double>(dataset, H5T_NATIVE_DOUBLE));
+    layout.coordinates.push_back(read_vector<double>(dataset, H5T_NATIVE_DOUBLE, name));
     if (static_cast<std::int64_t>(layout.coordinates.back().size()) != layout.spatial_shape[a])
       fail(name + " has " + std::to_string(layout.coordinates.back().size()) + " points, the grid " +
            std::to_string(layout.spatial_shape[a]));
   }
   if (has_time) {
     h5::Id dataset = open_dataset(std::string(names::grid) + "/t");
-    layout.times = read_vector<double>(dataset, H5T_NATIVE_DOUBLE);
+    layout.times = read_vector<double>(dataset, H5T_NATIVE_DOUBLE, std::string(names::grid) + "/t");
   }
 
   if (h5::link_exists(file, names::meta)) {
@@ -121,10 +123,10 @@ void DatasetReader::Impl::read_layout() {
   }
 
   h5::Id written_dataset = open_dataset(names::written);
-  written = read_vector<std::uint8_t>(written_dataset, H5T_NATIVE_UINT8);
+  written = read_vector<std::uint8_t>(written_dataset, H5T_NATIVE_UINT8, names::written);
   h5::Id in_crc = open_dataset(names::input_checksum), out_crc = open_dataset(names::output_checksum);
-  input_crc = read_vector<std::uint32_t>(in_crc, H5T_NATIVE_UINT32);
-  output_crc = read_vector<std::uint32_t>(out_crc, H5T_NATIVE_UINT32);
+  input_crc = read_vector<std::uint32_t>(in_crc, H5T_NATIVE_UINT32, names::input_checksum);
+  output_crc = read_vector<std::uint32_t>(out_crc, H5T_NATIVE_UINT32, names::output_checksum);
   const auto n = static_cast<std::size_t>(layout.num_samples);
   if (written.size() != n || input_crc.size() != n || output_crc.size() != n)
     fail("/written and /checksum must have one entry per sample");
@@ -144,14 +146,20 @@ DatasetReader::DatasetReader(const std::string& path, ReaderOptions options) : i
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) s.fail("cannot open as HDF5 (truncated or not an HDF5 file): " + h5::error_stack_text());
   s.file = h5::Id(file, H5Fclose);
-  if (!h5::has_attribute(s.file, "format") || h5::read_string_attribute(s.file, "format") != dataset_format_name)
-    s.fail(std::string("not an opforge dataset (root attribute 'format' is not '") + dataset_format_name + "')");
-  const std::int64_t version = h5::read_int_attribute(s.file, "format_version");
-  if (version > dataset_format_version)
-    s.fail("format version " + std::to_string(version) + " is newer than this opforge reads (" +
-           std::to_string(dataset_format_version) + ")");
-  s.complete = h5::has_attribute(s.file, "complete") && h5::read_int_attribute(s.file, "complete") == 1;
-  s.read_layout();
+  try {
+    if (!h5::has_attribute(s.file, "format") || h5::read_string_attribute(s.file, "format") != dataset_format_name)
+      s.fail(std::string("not an opforge dataset (root attribute 'format' is not '") + dataset_format_name + "')");
+    const std::int64_t version = h5::read_int_attribute(s.file, "format_version");
+    if (version > dataset_format_version)
+      s.fail("format version " + std::to_string(version) + " is newer than this opforge reads (" +
+             std::to_string(dataset_format_version) + ")");
+    s.complete = h5::has_attribute(s.file, "complete") && h5::read_int_attribute(s.file, "complete") == 1;
+    s.read_layout();
+  } catch (const IoError& e) {
+    // The HDF5 helpers name the object, not the file.
+    if (std::string(e.what()).rfind("dataset '" + path + "'", 0) == 0) throw;
+    s.fail(e.what());
+  }
   if (!s.complete && !options.allow_incomplete)
     s.fail("incomplete: " + std::to_string(written_count()) + " of " + std::to_string(s.layout.num_samples) +
            " samples written and the 'complete' flag is not set (the run that wrote it did not finish)");
@@ -178,7 +186,11 @@ std::vector<std::pair<std::string, std::string>> DatasetReader::attributes() con
 
 std::string DatasetReader::config_yaml() const {
   if (!h5::link_exists(impl_->file, names::config_yaml)) return {};
-  return h5::read_string_dataset(impl_->file, names::config_yaml);
+  try {
+    return h5::read_string_dataset(impl_->file, names::config_yaml);
+  } catch (const IoError& e) {
+    impl_->fail(e.what());
+  }
 }
 
 template <typename Target>
@@ -224,8 +236,19 @@ void DatasetReader::read_outputs(const std::vector<std::int64_t>& indices, doubl
 
 std::vector<double> DatasetReader::read_meta(const std::string& name) const {
   if (!impl_->layout.find_meta(name)) impl_->fail("no metadata array '" + name + "'");
-  h5::Id dataset = impl_->open_dataset(std::string(names::meta) + "/" + name);
-  return read_vector<double>(dataset, H5T_NATIVE_DOUBLE);
+  const std::string path = std::string(names::meta) + "/" + name;
+  h5::Id dataset = impl_->open_dataset(path);
+  std::vector<double> values;
+  try {
+    values = read_vector<double>(dataset, H5T_NATIVE_DOUBLE, path);
+  } catch (const IoError& e) {
+    impl_->fail(e.what());
+  }
+  // Callers index it by sample.
+  if (static_cast<std::int64_t>(values.size()) != impl_->layout.num_samples)
+    impl_->fail(path + " has " + std::to_string(values.size()) + " entries for " +
+                std::to_string(impl_->layout.num_samples) + " samples");
+  return values;
 }
 
 }  // namespace opforge::io

@@ -58,9 +58,18 @@ void write_int_attribute(hid_t object, const std::string& name, std::int64_t val
 bool has_attribute(hid_t object, const std::string& name) { return OPFORGE_H5_CALL(H5Aexists(object, name.c_str())) > 0; }
 
 namespace {
-std::string read_string_from(hid_t attribute) {
+/// Elements in an attribute (0 for a null dataspace): every reader below
+/// reads one, so anything else is refused before H5Aread writes past it.
+hssize_t element_count(hid_t attribute) {
+  Id space(OPFORGE_H5_CALL(H5Aget_space(attribute)), H5Sclose);
+  return OPFORGE_H5_CALL(H5Sget_simple_extent_npoints(space));
+}
+
+std::string read_string_from(hid_t attribute, const std::string& name) {
   Id type(OPFORGE_H5_CALL(H5Aget_type(attribute)), H5Tclose);
-  OPFORGE_CHECK(H5Tget_class(type) == H5T_STRING, IoError, "attribute is not a string");
+  OPFORGE_CHECK(H5Tget_class(type) == H5T_STRING, IoError, "attribute '", name, "' is not a string");
+  const hssize_t count = element_count(attribute);
+  OPFORGE_CHECK(count == 1, IoError, "attribute '", name, "' holds ", count, " strings, expected one");
   if (H5Tis_variable_str(type) > 0) {
     Id memory(OPFORGE_H5_CALL(H5Tcopy(H5T_C_S1)), H5Tclose);
     OPFORGE_H5_CALL(H5Tset_size(memory, H5T_VARIABLE));
@@ -78,11 +87,15 @@ std::string read_string_from(hid_t attribute) {
 
 std::string read_string_attribute(hid_t object, const std::string& name) {
   Id attribute(OPFORGE_H5_CALL(H5Aopen(object, name.c_str(), H5P_DEFAULT)), H5Aclose);
-  return read_string_from(attribute);
+  return read_string_from(attribute, name);
 }
 
 std::int64_t read_int_attribute(hid_t object, const std::string& name) {
   Id attribute(OPFORGE_H5_CALL(H5Aopen(object, name.c_str(), H5P_DEFAULT)), H5Aclose);
+  Id type(OPFORGE_H5_CALL(H5Aget_type(attribute)), H5Tclose);
+  OPFORGE_CHECK(H5Tget_class(type) == H5T_INTEGER, IoError, "attribute '", name, "' is not an integer");
+  const hssize_t count = element_count(attribute);
+  OPFORGE_CHECK(count == 1, IoError, "attribute '", name, "' holds ", count, " values, expected one");
   std::int64_t value = 0;
   OPFORGE_H5_CALL(H5Aread(attribute, H5T_NATIVE_INT64, &value));
   return value;
@@ -97,8 +110,10 @@ std::vector<std::pair<std::string, std::string>> read_attributes_as_text(hid_t o
     Id type(H5Aget_type(attribute), H5Tclose);
     std::string text;
     const H5T_class_t type_class = H5Tget_class(type);
-    if (type_class == H5T_STRING) {
-      text = read_string_from(attribute);
+    if (const hssize_t count = element_count(attribute); count != 1) {
+      text = "(" + std::to_string(count) + " values)";
+    } else if (type_class == H5T_STRING) {
+      text = read_string_from(attribute, name);
     } else if (type_class == H5T_INTEGER) {
       std::int64_t value = 0;
       if (H5Aread(attribute, H5T_NATIVE_INT64, &value) >= 0) text = std::to_string(value);
@@ -133,6 +148,9 @@ std::string read_string_dataset(hid_t parent, const std::string& name) {
   Id dataset(OPFORGE_H5_CALL(H5Dopen2(parent, name.c_str(), H5P_DEFAULT)), H5Dclose);
   Id type(OPFORGE_H5_CALL(H5Dget_type(dataset)), H5Tclose);
   OPFORGE_CHECK(H5Tget_class(type) == H5T_STRING, IoError, name, " is not a string");
+  Id space(OPFORGE_H5_CALL(H5Dget_space(dataset)), H5Sclose);
+  const hssize_t count = OPFORGE_H5_CALL(H5Sget_simple_extent_npoints(space));
+  OPFORGE_CHECK(count == 1, IoError, name, " holds ", count, " strings, expected one");
   if (H5Tis_variable_str(type) > 0) {
     char* text = nullptr;
     OPFORGE_H5_CALL(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text));

@@ -42,6 +42,8 @@ std::vector<std::string> split_lines(const std::string& text) {
   return names;
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 std::string listed(const std::vector<std::string>& names) {
   std::string text = "[";
   for (std::size_t i = 0; i < names.size(); ++i) text += (i ? ", " : "") + names[i];
@@ -120,8 +122,12 @@ CheckpointReader::CheckpointReader(std::string path) : path_(std::move(path)) {
       contents_.output_channels = split_lines(outputs.toStringRef());
       contents_.spatial_dims = spatial_dims.item<std::int64_t>();
     }
+  } catch (const Error&) {
+    throw;
   } catch (const c10::Error& e) {
     OPFORGE_THROW(IoError, "cannot read checkpoint '", path_, "': ", e.what_without_backtrace());
+  } catch (const std::exception& e) {  // LibTorch's archive raises other types too (a missing field)
+    OPFORGE_THROW(IoError, "cannot read checkpoint '", path_, "': ", first_line(e.what()));
   }
 }
 
@@ -141,8 +147,12 @@ void CheckpointReader::restore(torch::nn::Module& model, torch::optim::Optimizer
     archive_.read("normalizer.input_std", normalizer.input_std);
     archive_.read("normalizer.output_mean", normalizer.output_mean);
     archive_.read("normalizer.output_std", normalizer.output_std);
+  } catch (const Error&) {
+    throw;
   } catch (const c10::Error& e) {
     OPFORGE_THROW(IoError, "cannot load the weights of checkpoint '", path_, "': ", e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    OPFORGE_THROW(IoError, "cannot load the weights of checkpoint '", path_, "': ", first_line(e.what()));
   }
 }
 
