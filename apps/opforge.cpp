@@ -7,8 +7,11 @@
 // The app parses arguments and the config, then calls the library; errors are
 // caught once, in opforge::run_guarded.
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "opforge/core/app.hpp"
 #include "opforge/core/environment.hpp"
 #include "opforge/core/log.hpp"
+#include "opforge/core/text.hpp"
 #include "opforge/core/version.hpp"
 #include "opforge/generate/generator.hpp"
 #include "opforge/train/trainer.hpp"
@@ -47,7 +51,7 @@ value). Everything after `--` goes to the PETSc options database, as does a
 
 struct Arguments {
   std::string command;
-  std::vector<std::string> positional;
+  std::string file;  ///< CONFIG.yaml, or FILE.h5 for info
   std::vector<std::string> overrides;
   std::vector<std::string> petsc;
   bool verbose = false;
@@ -62,43 +66,76 @@ struct Arguments {
   long rollout = 0;
 };
 
+const std::vector<std::string> commands = {"generate", "train", "evaluate", "info"};
+
+/// The CLI11 parser of `args`: one subcommand per pipeline stage. --help,
+/// anywhere, prints usage_text (main does).
+std::unique_ptr<CLI::App> make_parser(Arguments& args) {
+  auto app = std::make_unique<CLI::App>("opforge", "opforge");
+  app->set_help_flag();  // handled by main with usage_text
+  app->add_flag("-h,--help", args.help);
+  app->add_flag("--version", args.version);
+  app->add_flag("-v,--verbose", args.verbose);
+  app->require_subcommand(0, 1);
+  app->fallthrough();  // -v and --help also after the command
+  auto add_command = [&](const std::string& name, const std::string& description, const std::string& file) {
+    CLI::App* command = app->add_subcommand(name, description);
+    command->add_option(file, args.file);
+    return command;
+  };
+  for (const auto& name : {"generate", "train", "evaluate"}) {
+    CLI::App* command = add_command(name, "", "CONFIG.yaml");
+    command->add_option("overrides", args.overrides, "key.path=value");
+  }
+  app->get_subcommand("train")->add_flag("--resume", args.resume);
+  CLI::App* evaluate = app->get_subcommand("evaluate");
+  evaluate->add_option("--checkpoint", args.checkpoint);
+  evaluate->add_option("--predictions", args.predictions);
+  evaluate->add_option("--rollout", args.rollout);
+  evaluate->add_option("--rollout-dir", args.rollout_directory);
+  CLI::App* info = add_command("info", "", "FILE.h5");
+  info->add_flag("--config", args.show_config);
+  info->add_option("--samples", args.samples);
+  return app;
+}
+
+/// The first word that is not an option: the command the user meant.
+std::string first_word(const std::vector<std::string>& words) {
+  for (const auto& word : words)
+    if (word.empty() || word[0] != '-') return word;
+  return {};
+}
+
 Arguments parse_arguments(int argc, char** argv) {
   Arguments args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value_of = [&](const std::string& option) {
-      if (i + 1 >= argc) OPFORGE_THROW(opforge::UsageError, "option ", option, " needs a value");
-      return std::string(argv[++i]);
-    };
-    if (arg == "--") {
-      args.petsc.assign(argv + i + 1, argv + argc);
-      break;
+  // Everything after the first `--` is PETSc's; CLI11 never sees it.
+  std::vector<std::string> words(argv + 1, argv + argc);
+  const auto dash = std::find(words.begin(), words.end(), "--");
+  if (dash != words.end()) args.petsc.assign(dash + 1, words.end());
+  words.erase(dash, words.end());
+  const std::string command = first_word(words);
+  if (!command.empty() && std::find(commands.begin(), commands.end(), command) == commands.end())
+    OPFORGE_THROW(opforge::UsageError, "unknown command '", command, "'", opforge::did_you_mean(command, commands),
+                  " (commands: generate, train, evaluate, info; see --help)");
+  auto parser = make_parser(args);
+  std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last first
+  try {
+    parser->parse(words);
+  } catch (const CLI::ExtrasError& e) {
+    const std::string text = e.what();  // "The following argument was not expected: --fast"
+    const auto option = text.find(" -");
+    if (option != std::string::npos) {
+      const std::string name = text.substr(option + 1, text.find_first_of(" \n", option + 1) - option - 1);
+      OPFORGE_THROW(opforge::UsageError, "unknown option '", name, "' (PETSc options go after `--`; see --help)");
     }
-    if (arg == "-h" || arg == "--help") args.help = true;
-    else if (arg == "--version") args.version = true;
-    else if (arg == "-v" || arg == "--verbose") args.verbose = true;
-    else if (arg == "--config") args.show_config = true;
-    else if (arg == "--checkpoint") args.checkpoint = value_of(arg);
-    else if (arg == "--predictions") args.predictions = value_of(arg);
-    else if (arg == "--rollout-dir") args.rollout_directory = value_of(arg);
-    else if (arg == "--resume") args.resume = true;
-    else if (arg == "--samples" || arg == "--rollout") {
-      const std::string text = value_of(arg);
-      long value = 0;
-      try {
-        std::size_t used = 0;
-        value = std::stol(text, &used);
-        if (used != text.size()) throw std::invalid_argument(text);
-      } catch (const std::exception&) {
-        OPFORGE_THROW(opforge::UsageError, arg, " needs an integer, got '", text, "'");
-      }
-      (arg == "--samples" ? args.samples : args.rollout) = value;
-    } else if (arg.size() > 1 && arg[0] == '-')
-      OPFORGE_THROW(opforge::UsageError, "unknown option '", arg, "' (PETSc options go after `--`; see --help)");
-    else if (args.command.empty()) args.command = arg;
-    else if (arg.find('=') != std::string::npos && !args.positional.empty()) args.overrides.push_back(arg);
-    else args.positional.push_back(arg);
+    OPFORGE_THROW(opforge::UsageError, text, " (see --help)");
+  } catch (const CLI::ParseError& e) {
+    OPFORGE_THROW(opforge::UsageError, e.what(), " (see --help)");
   }
+  if (!parser->get_subcommands().empty()) args.command = parser->get_subcommands().front()->get_name();
+  for (const auto& override : args.overrides)
+    OPFORGE_CHECK(override.find('=') != std::string::npos, opforge::UsageError, "'", override,
+                  "' is neither the config file nor a key.path=value override");
   return args;
 }
 
@@ -109,18 +146,18 @@ void print_version() {
 }
 
 int run_info(const Arguments& args) {
-  if (args.positional.size() != 1) OPFORGE_THROW(opforge::UsageError, "usage: opforge info FILE.h5 [--config] [--samples N]");
+  if (args.file.empty()) OPFORGE_THROW(opforge::UsageError, "usage: opforge info FILE.h5 [--config] [--samples N]");
   opforge::io::ReaderOptions options;
   options.allow_incomplete = true;  // info reports progress of unfinished files
-  const opforge::io::DatasetReader reader(args.positional[0], options);
+  const opforge::io::DatasetReader reader(args.file, options);
   const auto summary = opforge::io::summarize(reader, args.samples);
   if (opforge::logger().rank() == 0) opforge::io::print_summary(opforge::logger().out(), summary, args.show_config);
   return 0;
 }
 
 opforge::config::Document load_config(const Arguments& args, opforge::Environment& env, const char* usage) {
-  if (args.positional.size() != 1) OPFORGE_THROW(opforge::UsageError, "usage: ", usage);
-  auto document = opforge::config::Document::load_file(env.world(), args.positional[0]);
+  if (args.file.empty()) OPFORGE_THROW(opforge::UsageError, "usage: ", usage);
+  auto document = opforge::config::Document::load_file(env.world(), args.file);
   document.apply_overrides(args.overrides);
   return document;
 }

@@ -9,6 +9,7 @@
 #include "opforge/core/petsc_object.hpp"
 #include "opforge/pde/pde_family.hpp"
 #include "opforge/solve/gcrodr.hpp"
+#include "opforge/solve/register_all.hpp"
 #include "opforge/solve/grid_system.hpp"
 
 namespace {
@@ -22,6 +23,7 @@ std::unique_ptr<pde::PdeFamily> family(const std::string& yaml) {
 
 /// A KSP on the world communicator: `type` with `pc`, right preconditioning.
 PetscOwner<KSP> make_ksp(const char* type, const char* pc_type, double rtol, int max_it = 10000) {
+  solve::register_all();
   PetscOwner<KSP> ksp;
   OPFORGE_PETSC_CALL(KSPCreate(PETSC_COMM_WORLD, ksp.out()));
   OPFORGE_PETSC_CALL(KSPSetType(ksp, type));

@@ -5,7 +5,6 @@
 #include "opforge/core/log.hpp"
 #include "opforge/core/mpi_native.hpp"
 #include "opforge/core/petsc_check.hpp"
-#include "opforge/solve/gcrodr.hpp"
 
 namespace opforge {
 namespace {
@@ -51,9 +50,6 @@ Environment::Environment(const std::string& program, const std::vector<std::stri
   char** argv = argv_pointers_.data();
   OPFORGE_PETSC_CALL(PetscInitialize(&argc, &argv, nullptr, help_text));
   OPFORGE_PETSC_CALL(PetscPushErrorHandler(PetscReturnErrorHandler, nullptr));
-  // opforge's own PETSc types, in one explicit list.
-  solve::register_gcrodr();
-
   error_comm_ = world_.duplicate();
   current_environment = this;
   logger().set_rank(world_.rank(), world_.size());

@@ -1,13 +1,18 @@
 #pragma once
 /// @file
-/// Dataset generation: sample N problems of a PDE family, solve them in
-/// solver groups of `ranks_per_solve` ranks (one reused KSP per group, in the
-/// order a strategy chooses), and write one parallel HDF5 dataset.
+/// Dataset generation: sample N problems of a PDE family, compute each one's
+/// solution and write one parallel HDF5 dataset. How depends on the family's
+/// kind, registered per `pde.type` in dataset_generators(): linear-system
+/// families are solved in solver groups of `ranks_per_solve` ranks (one
+/// reused KSP per group, in the order a strategy chooses:
+/// linear_system_generator.cpp); time-dependent ones are simulated
+/// (les_generator.cpp).
 
 #include <cstdint>
 #include <string>
 
 #include "opforge/config/config.hpp"
+#include "opforge/core/registry.hpp"
 #include "opforge/io/dataset_writer.hpp"
 
 namespace opforge {
@@ -51,14 +56,28 @@ struct GenerationReport {
   std::int64_t written = 0;
 };
 
-/// Parse the config (validating every key), then generate. Collective over
-/// the environment's world communicator. A time-dependent family (les3d)
-/// goes to generate_les_dataset.
+/// How the datasets of one kind of family are made.
+class DatasetGenerator {
+public:
+  virtual ~DatasetGenerator() = default;
+  /// Parse the config (validating every key), then generate. Collective over
+  /// the environment's world communicator.
+  virtual GenerationReport generate(Environment& env, const config::Document& document) const = 0;
+};
+
+using DatasetGeneratorRegistry = Registry<DatasetGenerator>;
+
+/// Every `pde.type`, with the generator of its kind, in one explicit list
+/// (generator.cpp): each family of pde::pde_families() as a sequence of
+/// linear systems, then the time-dependent families.
+const DatasetGeneratorRegistry& dataset_generators();
+
+/// The generator of the config's `pde.type`, run. Collective.
 GenerationReport generate_dataset(Environment& env, const config::Document& document);
 
-/// les3d trajectories (les_generator.cpp): each rank simulates samples
-/// i = rank mod P.
-GenerationReport generate_les_dataset(Environment& env, const config::Document& document);
+/// The generators' factories (one file each).
+std::unique_ptr<DatasetGenerator> make_linear_system_generator();
+std::unique_ptr<DatasetGenerator> make_les_generator();
 
 /// The top-level keys shared by every family (seed, num_samples, output...).
 GenerateOptions parse_generate_options(const config::Section& root, const std::string& pde_type);

@@ -18,18 +18,9 @@
 #include "opforge/pde/random.hpp"
 
 namespace opforge::generate {
+namespace {
 
-GenerationReport generate_les_dataset(Environment& env, const config::Document& document) {
-  const double start = MPI_Wtime();
-  const Communicator& world = env.world();
-  const config::Section root = document.root();
-  const config::Section pde_section = root.section("pde");
-  pde_section.choice("type", {"les3d"});
-  const pde::Les3dOptions les = pde::Les3dOptions::parse(pde_section);
-  const GenerateOptions options = parse_generate_options(root, "les3d");
-  document.finish();
-  check_output_absent(world, root, options);
-
+io::DatasetLayout dataset_layout(const pde::Les3dOptions& les, const GenerateOptions& options) {
   const std::int64_t n = les.resolution;
   io::DatasetLayout layout;
   layout.num_samples = options.num_samples;
@@ -49,54 +40,66 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
                  {"time_steps", io::MetaType::int64, "RK4 steps from the random field to the last frame"},
                  {"solve_seconds", io::MetaType::float64, "wall time of the simulation (spin-up included)"},
                  {"frame_seconds", io::MetaType::float64, "wall time of the stored frames alone (no spin-up)"}};
+  return layout;
+}
 
-  std::ostringstream pde_text;
-  pde_text << "les3d n=" << n << " nu=" << les.viscosity << " cs2=" << les.smagorinsky_cs2 << " delta=" << les.delta();
+std::string describe_flow(const pde::Les3dOptions& les) {
+  std::ostringstream text;
+  text << "les3d n=" << les.resolution << " nu=" << les.viscosity << " cs2=" << les.smagorinsky_cs2
+       << " delta=" << les.delta();
   if (les.flow == pde::Les3dFlow::mixing_layer)
-    pde_text << " mixing_layer dU=" << les.mixing_layer.velocity_difference << " thickness=" << les.mixing_layer.thickness
-             << " perturbation=" << les.mixing_layer.perturbation_rms << " k0=" << les.peak_wavenumber;
+    text << " mixing_layer dU=" << les.mixing_layer.velocity_difference << " thickness=" << les.mixing_layer.thickness
+         << " perturbation=" << les.mixing_layer.perturbation_rms << " k0=" << les.peak_wavenumber;
   else
-    pde_text << " k0=" << les.peak_wavenumber << " u_rms=" << les.velocity_rms;
-  pde_text << " spinup=" << les.spinup_time << " frames=" << les.frames << "x" << les.frame_interval
-           << " cfl=" << les.cfl;
+    text << " k0=" << les.peak_wavenumber << " u_rms=" << les.velocity_rms;
+  text << " spinup=" << les.spinup_time << " frames=" << les.frames << "x" << les.frame_interval
+       << " cfl=" << les.cfl;
+  return text.str();
+}
+
+io::Provenance provenance(const pde::Les3dOptions& les, const GenerateOptions& options,
+                          const config::Document& document) {
   auto number = [](double value) {
     std::ostringstream out;
     out.precision(17);
     out << value;
     return out.str();
   };
-  io::Provenance provenance;
-  provenance.attributes = {{"pde_type", "les3d"},
-                           {"pde", pde_text.str()},
-                           {"solver", "pseudo-spectral, 2/3 dealiased, integrating-factor RK4 (FFTW)"},
-                           {"seed", std::to_string(options.seed)},
-                           // Read by the LES physics loss as its defaults.
-                           {"les_viscosity", number(les.viscosity)},
-                           {"les_smagorinsky_cs2", number(les.smagorinsky_cs2)},
-                           {"les_filter_width", number(les.delta())},
-                           {"les_frame_interval", number(les.frame_interval)}};
-  provenance.config_yaml = document.resolved_yaml();
-  io::DatasetWriter writer(world, options.output_path, layout, provenance, resume_options(options));
-  if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
-  std::vector<std::int64_t> mine;
-  for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size())
-    if (!writer.kept()[static_cast<std::size_t>(i)]) mine.push_back(i);
-  logger().info("generate: ", options.num_samples, " trajectories of ", pde_text.str(), " on ", world.size(),
-                " rank(s)", writer.kept_count() ? "; " + std::to_string(writer.kept_count()) + " kept" : std::string());
+  io::Provenance p;
+  p.attributes = {{"pde_type", "les3d"},
+                  {"pde", describe_flow(les)},
+                  {"solver", "pseudo-spectral, 2/3 dealiased, integrating-factor RK4 (FFTW)"},
+                  {"seed", std::to_string(options.seed)},
+                  // Read by the LES physics loss as its defaults.
+                  {"les_viscosity", number(les.viscosity)},
+                  {"les_smagorinsky_cs2", number(les.smagorinsky_cs2)},
+                  {"les_filter_width", number(les.delta())},
+                  {"les_frame_interval", number(les.frame_interval)}};
+  p.config_yaml = document.resolved_yaml();
+  return p;
+}
 
+struct SimulationTotals {
+  double seconds = 0.0;
+  std::int64_t steps = 0;
+  bool stopped = false;  ///< a stop signal ended the loop early
+};
+
+/// Simulates and writes this rank's trajectories. SIGTERM/SIGUSR1 stop after
+/// the trajectory in hand (each rank simulates alone).
+SimulationTotals simulate(const pde::Les3dOptions& les, std::int64_t seed, const std::vector<std::int64_t>& mine,
+                          io::DatasetWriter& writer) {
   pde::Les3dSolver solver(les);
+  const auto n = les.resolution;
   const std::size_t field = static_cast<std::size_t>(3 * n * n * n);
   std::vector<double> input, output(field * static_cast<std::size_t>(les.frames));
-  double solve_seconds = 0.0;
-  std::int64_t steps = 0;
+  SimulationTotals totals;
   Progress progress("generate", static_cast<std::int64_t>(mine.size()));
-  // SIGTERM/SIGUSR1 stop after the trajectory in hand (each rank simulates alone).
   const StopSignalHandlers stop_handlers;
-  bool stopped = false;
   for (const std::int64_t index : mine) {
-    if ((stopped = stop_requested())) break;
+    if ((totals.stopped = stop_requested())) break;
     const double sample_start = MPI_Wtime();
-    solver.set_velocity(pde::initial_field(les, pde::sample_seed(static_cast<std::uint64_t>(options.seed), index)));
+    solver.set_velocity(pde::initial_field(les, pde::sample_seed(static_cast<std::uint64_t>(seed), index)));
     solver.advance(les.spinup_time);
     input = solver.velocity();
     const double frames_start = MPI_Wtime();
@@ -111,10 +114,10 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
       max_divergence = std::max(max_divergence, last.max_divergence);
     }
     const double seconds = MPI_Wtime() - sample_start, frame_seconds = MPI_Wtime() - frames_start;
-    solve_seconds += seconds;
-    steps += solver.steps();
+    totals.seconds += seconds;
+    totals.steps += solver.steps();
     writer.write_sample(index, input.data(), output.data(),
-                        {{"seed", options.seed},
+                        {{"seed", seed},
                          {"energy", first.energy},
                          {"dissipation", first.dissipation},
                          {"final_energy", last.energy},
@@ -125,18 +128,51 @@ GenerationReport generate_les_dataset(Environment& env, const config::Document& 
     progress.advance();
   }
   progress.finish();
-  GenerationReport report;
-  finish_or_suspend(world, writer, stopped, report);
-  report.output_path = options.output_path;
-  report.samples = options.num_samples;
-  report.kept = writer.kept_count();
-  report.solver = provenance.attributes.at("solver");
-  report.iteration_unit = "time steps";
-  report.solve_seconds = world.allreduce(solve_seconds, ReduceOp::sum);
-  report.mean_iterations = world.allreduce(double(steps), ReduceOp::sum) /
-                           double(std::max<std::int64_t>(1, options.num_samples - report.kept));
-  report.seconds = world.allreduce(MPI_Wtime() - start, ReduceOp::max);
-  return report;
+  return totals;
 }
+
+/// les3d trajectories: each rank simulates samples i = rank mod P.
+class LesGenerator final : public DatasetGenerator {
+public:
+  GenerationReport generate(Environment& env, const config::Document& document) const override {
+    const double start = MPI_Wtime();
+    const Communicator& world = env.world();
+    const config::Section root = document.root();
+    const config::Section pde_section = root.section("pde");
+    pde_section.choice("type", {"les3d"});
+    const pde::Les3dOptions les = pde::Les3dOptions::parse(pde_section);
+    const GenerateOptions options = parse_generate_options(root, "les3d");
+    document.finish();
+    check_output_absent(world, root, options);
+
+    const io::Provenance recorded = provenance(les, options, document);
+    io::DatasetWriter writer(world, options.output_path, dataset_layout(les, options), recorded,
+                             resume_options(options));
+    if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
+    std::vector<std::int64_t> mine;
+    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size())
+      if (!writer.kept()[static_cast<std::size_t>(i)]) mine.push_back(i);
+    logger().info("generate: ", options.num_samples, " trajectories of ", describe_flow(les), " on ", world.size(),
+                  " rank(s)", writer.kept_count() ? "; " + std::to_string(writer.kept_count()) + " kept" : std::string());
+
+    const SimulationTotals totals = simulate(les, options.seed, mine, writer);
+    GenerationReport report;
+    finish_or_suspend(world, writer, totals.stopped, report);
+    report.output_path = options.output_path;
+    report.samples = options.num_samples;
+    report.kept = writer.kept_count();
+    report.solver = recorded.attributes.at("solver");
+    report.iteration_unit = "time steps";
+    report.solve_seconds = world.allreduce(totals.seconds, ReduceOp::sum);
+    report.mean_iterations = world.allreduce(double(totals.steps), ReduceOp::sum) /
+                             double(std::max<std::int64_t>(1, options.num_samples - report.kept));
+    report.seconds = world.allreduce(MPI_Wtime() - start, ReduceOp::max);
+    return report;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DatasetGenerator> make_les_generator() { return std::make_unique<LesGenerator>(); }
 
 }  // namespace opforge::generate

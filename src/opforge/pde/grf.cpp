@@ -1,16 +1,15 @@
 #include "opforge/pde/grf.hpp"
 
 #include <fftw3.h>
+#include <petscsys.h>
+#include <petscblaslapack.h>  // after petscsys.h, which it needs
 
 #include <algorithm>
 #include <cmath>
 #include <mutex>
 
 #include "opforge/core/error.hpp"
-
-extern "C" void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-                       const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
-                       const double* beta, double* c, const int* ldc);
+#include "opforge/core/petsc_check.hpp"
 
 namespace opforge::pde {
 namespace {
@@ -121,13 +120,16 @@ void GaussianRandomField::cosine_transform_rows(const double* in, double* out) c
   for (std::size_t k = 0; k < n; ++k)
     std::copy(in + k * n, in + (k + 1) * n, (k % 2 == 0 ? in_even.data() : in_odd.data()) + (k / 2) * n);
   // Row-major X = A B is column-major X^T = B^T A^T: BLAS sees every matrix transposed.
-  const int columns = static_cast<int>(n), m_rows = static_cast<int>(rows), k_even = static_cast<int>(even),
-            k_odd = static_cast<int>(odd);
-  const double one = 1.0, zero = 0.0;
-  dgemm_("N", "N", &columns, &m_rows, &k_even, &one, in_even.data(), &columns, cosine_even_.data(), &k_even, &zero,
-         sum_even.data(), &columns);
-  dgemm_("N", "N", &columns, &m_rows, &k_odd, &one, in_odd.data(), &columns, cosine_odd_.data(), &k_odd, &zero,
-         sum_odd.data(), &columns);
+  PetscBLASInt columns, m_rows, k_even, k_odd;
+  OPFORGE_PETSC_CALL(PetscBLASIntCast(static_cast<PetscInt>(n), &columns));
+  OPFORGE_PETSC_CALL(PetscBLASIntCast(static_cast<PetscInt>(rows), &m_rows));
+  OPFORGE_PETSC_CALL(PetscBLASIntCast(static_cast<PetscInt>(even), &k_even));
+  OPFORGE_PETSC_CALL(PetscBLASIntCast(static_cast<PetscInt>(odd), &k_odd));
+  const PetscScalar one = 1.0, zero = 0.0;
+  BLASgemm_("N", "N", &columns, &m_rows, &k_even, &one, in_even.data(), &columns, cosine_even_.data(), &k_even, &zero,
+            sum_even.data(), &columns);
+  BLASgemm_("N", "N", &columns, &m_rows, &k_odd, &one, in_odd.data(), &columns, cosine_odd_.data(), &k_odd, &zero,
+            sum_odd.data(), &columns);
   for (std::size_t i = 0; i < rows; ++i) {
     const double* e = sum_even.data() + i * n;
     const double* o = sum_odd.data() + i * n;

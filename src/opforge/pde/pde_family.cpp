@@ -20,18 +20,8 @@ const PdeRegistry& pde_families() {
   return registry;
 }
 
-const std::vector<std::string>& time_dependent_families() {
-  static const std::vector<std::string> names = {"les3d"};  // les3d.hpp: trajectories, no linear system
-  return names;
-}
-
 std::unique_ptr<PdeFamily> make_pde_family(const config::Section& section) {
-  std::vector<std::string> all = pde_families().names();
-  all.insert(all.end(), time_dependent_families().begin(), time_dependent_families().end());
-  const std::string type = section.choice("type", all);
-  OPFORGE_CHECK(pde_families().contains(type), UsageError, "pde.type '", type,
-                "' is time-dependent: it produces trajectories, not linear systems");
-  return pde_families().create(type, section);
+  return pde_families().create(section.choice("type", pde_families().names()), section);
 }
 
 }  // namespace opforge::pde

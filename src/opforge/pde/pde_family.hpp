@@ -1,8 +1,9 @@
 #pragma once
 /// @file
-/// The interface of a PDE family: sample problem i reproducibly, as input
-/// fields (stored in /input) and the discrete operator to solve. Families are
-/// registered by name in pde_family.cpp (`pde.type:` selects one).
+/// The interface of a linear-system PDE family: sample problem i
+/// reproducibly, as input fields (stored in /input) and the discrete operator
+/// to solve. Families are registered by name in pde_family.cpp; `pde.type:`
+/// selects one, or a time-dependent family (generate::dataset_generators()).
 
 #include <cstdint>
 #include <memory>
@@ -49,10 +50,6 @@ using PdeRegistry = Registry<PdeFamily, const config::Section&>;
 
 /// Every family, registered in one explicit list.
 const PdeRegistry& pde_families();
-
-/// Families simulated in time rather than solved as one linear system (their
-/// generator is generate::generate_les_dataset); accepted as `pde.type:`.
-const std::vector<std::string>& time_dependent_families();
 
 /// Create the family selected by `section` (its `type:` key) and configured
 /// by the section's other keys.

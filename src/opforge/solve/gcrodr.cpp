@@ -6,6 +6,7 @@
 #include "opforge/solve/gcrodr.hpp"
 
 #include <petsc/private/kspimpl.h>
+#include <petscblaslapack.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,9 +15,14 @@
 
 #include "opforge/core/petsc_check.hpp"
 
-extern "C" void dggev_(const char* jobvl, const char* jobvr, const int* n, double* a, const int* lda, double* b,
-                       const int* ldb, double* alphar, double* alphai, double* beta, double* vl, const int* ldvl,
-                       double* vr, const int* ldvr, double* work, const int* lwork, int* info);
+// PETSc 3.18's petscblaslapack.h declares no generalised eigensolver: dggev
+// in its style, with its name mangling and integer type.
+#define LAPACKggev_ PETSCBLAS(ggev, GGEV)
+BLAS_EXTERN void LAPACKggev_(const char* jobvl, const char* jobvr, const PetscBLASInt* n, PetscReal* a,
+                             const PetscBLASInt* lda, PetscReal* b, const PetscBLASInt* ldb, PetscReal* alphar,
+                             PetscReal* alphai, PetscReal* beta, PetscReal* vl, const PetscBLASInt* ldvl,
+                             PetscReal* vr, const PetscBLASInt* ldvr, PetscReal* work, const PetscBLASInt* lwork,
+                             PetscBLASInt* info);
 
 // The KSP implementation is PETSc C-style code (PetscCall, PetscFunctionBegin)
 // and lives outside namespace opforge, where PetscError names PETSc's function.
@@ -301,14 +307,15 @@ PetscErrorCode update_recycle_space(KSP ksp, Gcrodr* g, PetscInt steps, const De
 
   std::vector<double> ar(static_cast<std::size_t>(q)), ai(static_cast<std::size_t>(q)), be(static_cast<std::size_t>(q));
   Dense VR(q, q);
-  int n = q, lwork = -1, info = 0, one = 1;
+  PetscBLASInt n, lwork = -1, info = 0, one = 1;
+  PetscCall(PetscBLASIntCast(q, &n));
   double query = 0, dummy = 0;
-  dggev_("N", "V", &n, Ag.a.data(), &n, Bg.a.data(), &n, ar.data(), ai.data(), be.data(), &dummy, &one,
-         VR.a.data(), &n, &query, &lwork, &info);
-  lwork = std::max(1, static_cast<int>(query));
+  LAPACKggev_("N", "V", &n, Ag.a.data(), &n, Bg.a.data(), &n, ar.data(), ai.data(), be.data(), &dummy, &one,
+              VR.a.data(), &n, &query, &lwork, &info);
+  lwork = std::max<PetscBLASInt>(1, static_cast<PetscBLASInt>(query));
   std::vector<double> work(static_cast<std::size_t>(lwork));
-  dggev_("N", "V", &n, Ag.a.data(), &n, Bg.a.data(), &n, ar.data(), ai.data(), be.data(), &dummy, &one,
-         VR.a.data(), &n, work.data(), &lwork, &info);
+  LAPACKggev_("N", "V", &n, Ag.a.data(), &n, Bg.a.data(), &n, ar.data(), ai.data(), be.data(), &dummy, &one,
+              VR.a.data(), &n, work.data(), &lwork, &info);
   if (info != 0) {  // keep the old space rather than fail the solve
     PetscCall(PetscInfo(ksp, "gcrodr: dggev failed (info %d); recycled space kept\n", info));
     PetscFunctionReturn(0);
@@ -630,12 +637,7 @@ PetscErrorCode KSPCreate_GCRODR(KSP ksp) {
 
 namespace opforge::solve {
 
-void register_gcrodr() {
-  static bool registered = false;
-  if (registered) return;
-  OPFORGE_PETSC_CALL(KSPRegister("gcrodr", KSPCreate_GCRODR));
-  registered = true;
-}
+void register_gcrodr() { OPFORGE_PETSC_CALL(KSPRegister("gcrodr", KSPCreate_GCRODR)); }
 
 void gcrodr_set_sizes(_p_KSP* ksp, int m, int k) {
   PetscErrorCode (*set)(KSP, PetscInt, PetscInt) = nullptr;

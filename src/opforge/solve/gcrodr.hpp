@@ -26,7 +26,7 @@ struct _p_KSP;
 
 namespace opforge::solve {
 
-/// Register "gcrodr" with KSPRegister (called once by Environment).
+/// Register "gcrodr" with KSPRegister (solve::register_all calls it).
 void register_gcrodr();
 
 /// Set m and k of a gcrodr KSP (no-op for other types); options override.

@@ -9,6 +9,7 @@
 #include "opforge/core/petsc_object.hpp"
 #include "opforge/solve/gcrodr.hpp"
 #include "opforge/solve/grid_multigrid.hpp"
+#include "opforge/solve/register_all.hpp"
 
 namespace opforge::solve {
 
@@ -78,6 +79,7 @@ struct SequenceSolver::Impl {
 
 SequenceSolver::SequenceSolver(const Communicator& comm, const SolverOptions& options)
     : impl_(std::make_unique<Impl>(comm.duplicate())) {
+  register_all();
   Impl& m = *impl_;
   m.options = options;
   OPFORGE_PETSC_CALL(KSPCreate(native(m.comm), m.ksp.out()));
