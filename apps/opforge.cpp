@@ -23,7 +23,7 @@
 #include "opforge/core/text.hpp"
 #include "opforge/core/version.hpp"
 #include "opforge/generate/generator.hpp"
-#include "opforge/train/trainer.hpp"
+#include "opforge/train/loop/trainer.hpp"
 #include "opforge/io/dataset_summary.hpp"
 
 namespace {

@@ -12,7 +12,7 @@ times the autoregressive roll-out on any device PyTorch sees:
       --data data/les3d_dhit32.h5 --sample 100 --calls 5 --device cpu \
       [--batch 1,16]
 
-The architecture mirrors src/opforge/train/fno.cpp: coordinates in [0, 1]
+The architecture mirrors src/opforge/train/models/fno.cpp: coordinates in [0, 1]
 appended to the input, pointwise lift, zero padding at the end of each axis,
 Fourier layers (rFFT, low and high modes on the first axes, low on the last;
 weights of corner c hold the high modes of axis a when bit a of c is set)

@@ -24,7 +24,7 @@
 
 #include "opforge/config/config.hpp"
 #include "opforge/core/error.hpp"
-#include "opforge/train/checkpoint.hpp"
+#include "opforge/train/loop/checkpoint.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <complex>
 
 #include "opforge/config/config.hpp"
-#include "opforge/train/fno.hpp"
+#include "opforge/train/models/fno.hpp"
 
 namespace {
 

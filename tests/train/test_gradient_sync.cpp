@@ -3,8 +3,8 @@
 
 #include "opforge/config/config.hpp"
 #include "opforge/core/environment.hpp"
-#include "opforge/train/gradient_sync.hpp"
-#include "opforge/train/model.hpp"
+#include "opforge/train/loop/gradient_sync.hpp"
+#include "opforge/train/models/model.hpp"
 
 namespace {
 

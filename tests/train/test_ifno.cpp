@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "opforge/config/config.hpp"
-#include "opforge/train/ifno.hpp"
+#include "opforge/train/models/ifno.hpp"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "opforge/config/config.hpp"
-#include "opforge/train/fno.hpp"
-#include "opforge/train/latent_grid.hpp"
+#include "opforge/train/models/fno.hpp"
+#include "opforge/train/models/latent_grid.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "opforge/pde/les3d.hpp"
-#include "opforge/train/les_loss.hpp"
+#include "opforge/train/loop/les_loss.hpp"
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include "opforge/pde/les3d.hpp"
 #include "opforge/pde/random.hpp"
 #include "opforge/io/dataset_reader.hpp"
-#include "opforge/train/checkpoint.hpp"
-#include "opforge/train/model.hpp"
-#include "opforge/train/trainer.hpp"
+#include "opforge/train/loop/checkpoint.hpp"
+#include "opforge/train/models/model.hpp"
+#include "opforge/train/loop/trainer.hpp"
 #include "support/expect_error.hpp"
 #include "support/rank_count.hpp"
 

@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "opforge/train/line_dft.hpp"
+#include "opforge/train/spectral/line_dft.hpp"
 
 namespace {
 

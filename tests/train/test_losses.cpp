@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "opforge/train/data.hpp"
+#include "opforge/train/data/data.hpp"
 
 namespace {
 

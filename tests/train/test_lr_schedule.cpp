@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "opforge/config/config.hpp"
-#include "opforge/train/lr_schedule.hpp"
+#include "opforge/train/loop/lr_schedule.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "opforge/config/config.hpp"
-#include "opforge/train/mgno.hpp"
+#include "opforge/train/models/mgno.hpp"
 #include "support/expect_error.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "opforge/train/data.hpp"
+#include "opforge/train/data/data.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "opforge/train/pointwise_kernels.hpp"
+#include "opforge/train/spectral/pointwise_kernels.hpp"
 
 namespace {
 

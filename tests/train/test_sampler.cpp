@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "opforge/train/sampler.hpp"
+#include "opforge/train/data/sampler.hpp"
 
 namespace {
 

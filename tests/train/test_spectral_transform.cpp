@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "opforge/core/error.hpp"
-#include "opforge/train/fno.hpp"
-#include "opforge/train/spectral_transform.hpp"
+#include "opforge/train/models/fno.hpp"
+#include "opforge/train/spectral/spectral_transform.hpp"
 #include "opforge/config/config.hpp"
 
 namespace {

@@ -9,9 +9,9 @@
 #include "opforge/core/environment.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "opforge/pde/random.hpp"
-#include "opforge/train/checkpoint.hpp"
-#include "opforge/train/fno.hpp"
-#include "opforge/train/trainer.hpp"
+#include "opforge/train/loop/checkpoint.hpp"
+#include "opforge/train/models/fno.hpp"
+#include "opforge/train/loop/trainer.hpp"
 #include "support/expect_error.hpp"
 #include "support/rank_count.hpp"
 

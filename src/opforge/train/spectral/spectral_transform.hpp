@@ -38,7 +38,7 @@
 
 #include <torch/torch.h>
 
-#include "opforge/train/line_dft.hpp"
+#include "opforge/train/spectral/line_dft.hpp"
 
 namespace opforge::train {
 

@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "opforge/train/model.hpp"
+#include "opforge/train/models/model.hpp"
 
 namespace opforge::train {
 

@@ -1,4 +1,4 @@
-#include "opforge/train/model.hpp"
+#include "opforge/train/models/model.hpp"
 
 namespace opforge::train {
 

@@ -1,4 +1,4 @@
-#include "opforge/train/trainer.hpp"
+#include "opforge/train/loop/trainer.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -17,14 +17,14 @@
 #include "opforge/core/progress.hpp"
 #include "opforge/core/stop_request.hpp"
 #include "opforge/io/dataset_writer.hpp"
-#include "opforge/train/checkpoint.hpp"
-#include "opforge/train/data.hpp"
-#include "opforge/train/gradient_sync.hpp"
-#include "opforge/train/lr_schedule.hpp"
-#include "opforge/train/model.hpp"
-#include "opforge/train/rollout.hpp"
-#include "opforge/train/sampler.hpp"
-#include "opforge/train/training_loss.hpp"
+#include "opforge/train/loop/checkpoint.hpp"
+#include "opforge/train/data/data.hpp"
+#include "opforge/train/loop/gradient_sync.hpp"
+#include "opforge/train/loop/lr_schedule.hpp"
+#include "opforge/train/models/model.hpp"
+#include "opforge/train/loop/rollout.hpp"
+#include "opforge/train/data/sampler.hpp"
+#include "opforge/train/loop/training_loss.hpp"
 
 namespace opforge::train {
 namespace {

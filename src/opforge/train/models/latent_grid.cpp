@@ -1,4 +1,4 @@
-#include "opforge/train/latent_grid.hpp"
+#include "opforge/train/models/latent_grid.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include <tuple>
 
 #include "opforge/core/error.hpp"
-#include "opforge/train/spectral_transform.hpp"
+#include "opforge/train/spectral/spectral_transform.hpp"
 
 namespace opforge::train {
 

@@ -13,7 +13,7 @@
 #include "opforge/config/config.hpp"
 #include "opforge/core/communicator.hpp"
 #include "opforge/io/dataset_reader.hpp"
-#include "opforge/train/model.hpp"
+#include "opforge/train/models/model.hpp"
 
 namespace opforge::train {
 

@@ -1,4 +1,4 @@
-#include "opforge/train/rollout.hpp"
+#include "opforge/train/loop/rollout.hpp"
 
 #include <chrono>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "opforge/train/training_loss.hpp"
+#include "opforge/train/loop/training_loss.hpp"
 
 #include "opforge/core/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "opforge/train/lr_schedule.hpp"
+#include "opforge/train/loop/lr_schedule.hpp"
 
 #include <cmath>
 #include <sstream>

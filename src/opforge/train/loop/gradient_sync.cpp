@@ -1,4 +1,4 @@
-#include "opforge/train/gradient_sync.hpp"
+#include "opforge/train/loop/gradient_sync.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "opforge/train/fno.hpp"
+#include "opforge/train/models/fno.hpp"
 
 namespace opforge::train {
 

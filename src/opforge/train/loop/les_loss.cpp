@@ -1,4 +1,4 @@
-#include "opforge/train/les_loss.hpp"
+#include "opforge/train/loop/les_loss.hpp"
 
 #include "opforge/core/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "opforge/train/fno.hpp"
+#include "opforge/train/models/fno.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "opforge/core/error.hpp"
-#include "opforge/train/pointwise_kernels.hpp"
+#include "opforge/train/spectral/pointwise_kernels.hpp"
 
 namespace opforge::train {
 

@@ -1,4 +1,4 @@
-#include "opforge/train/spectral_transform.hpp"
+#include "opforge/train/spectral/spectral_transform.hpp"
 
 #include <cmath>
 

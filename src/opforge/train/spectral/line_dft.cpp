@@ -1,4 +1,4 @@
-#include "opforge/train/line_dft.hpp"
+#include "opforge/train/spectral/line_dft.hpp"
 
 #include <algorithm>
 #include <cmath>

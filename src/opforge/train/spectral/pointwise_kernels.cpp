@@ -1,4 +1,4 @@
-#include "opforge/train/pointwise_kernels.hpp"
+#include "opforge/train/spectral/pointwise_kernels.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "opforge/train/checkpoint.hpp"
+#include "opforge/train/loop/checkpoint.hpp"
 
 #include <algorithm>
 #include <cstdio>

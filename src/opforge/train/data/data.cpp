@@ -1,4 +1,4 @@
-#include "opforge/train/data.hpp"
+#include "opforge/train/data/data.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -20,8 +20,8 @@
 #include <string>
 
 #include "opforge/config/config.hpp"
-#include "opforge/train/data.hpp"
-#include "opforge/train/les_loss.hpp"
+#include "opforge/train/data/data.hpp"
+#include "opforge/train/loop/les_loss.hpp"
 
 namespace opforge::train {
 

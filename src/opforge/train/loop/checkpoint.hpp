@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "opforge/train/data.hpp"
-#include "opforge/train/model.hpp"
-#include "opforge/train/trainer.hpp"
+#include "opforge/train/data/data.hpp"
+#include "opforge/train/models/model.hpp"
+#include "opforge/train/loop/trainer.hpp"
 
 namespace opforge::train {
 

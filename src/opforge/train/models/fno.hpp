@@ -9,9 +9,9 @@
 
 #include <vector>
 
-#include "opforge/train/latent_grid.hpp"
-#include "opforge/train/model.hpp"
-#include "opforge/train/spectral_transform.hpp"
+#include "opforge/train/models/latent_grid.hpp"
+#include "opforge/train/models/model.hpp"
+#include "opforge/train/spectral/spectral_transform.hpp"
 
 namespace opforge::train {
 

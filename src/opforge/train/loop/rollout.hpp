@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "opforge/train/data.hpp"
-#include "opforge/train/les_loss.hpp"
+#include "opforge/train/data/data.hpp"
+#include "opforge/train/loop/les_loss.hpp"
 
 namespace opforge::train {
 

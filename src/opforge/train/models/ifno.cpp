@@ -1,4 +1,4 @@
-#include "opforge/train/ifno.hpp"
+#include "opforge/train/models/ifno.hpp"
 
 #include <sstream>
 

@@ -1,4 +1,4 @@
-#include "opforge/train/sampler.hpp"
+#include "opforge/train/data/sampler.hpp"
 
 #include <algorithm>
 

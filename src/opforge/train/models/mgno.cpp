@@ -1,4 +1,4 @@
-#include "opforge/train/mgno.hpp"
+#include "opforge/train/models/mgno.hpp"
 
 #include <sstream>
 
