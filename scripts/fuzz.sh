@@ -35,12 +35,12 @@ case $target in
     # The loader's own files are built instrumented; the models, LibTorch and
     # the rest come from the CMake build (its flags and its library).
     [[ -f $build/src/libopforge.a ]] || { echo "fuzz: build opforge first (scripts/build.sh)" >&2; exit 1; }
-    sources=("$src/train/checkpoint.cpp" "$src/config/differences.cpp" "$src/io/zip_integrity.cpp")
+    sources=("$src/train/loop/checkpoint.cpp" "$src/config/differences.cpp" "$src/io/zip_integrity.cpp")
     mapfile -t cmake_flags < <(/usr/bin/python3 - "$build" <<'PY'
 import json, shlex, sys
 build = sys.argv[1]
 command = next(c["command"] for c in json.load(open(f"{build}/compile_commands.json"))
-               if c["file"].endswith("train/checkpoint.cpp"))
+               if c["file"].endswith("train/loop/checkpoint.cpp"))
 words = shlex.split(command)
 for i, word in enumerate(words):
     if word.startswith(("-I", "-D")):

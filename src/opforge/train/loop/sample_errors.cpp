@@ -1,0 +1,47 @@
+#include "opforge/train/loop/sample_errors.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "opforge/core/communicator.hpp"
+
+namespace opforge::train {
+
+SampleErrors relative_errors(const Communicator& comm, OperatorModelImpl& model, OperatorData& data,
+                             const Normalizer& normalizer, const std::vector<std::int64_t>& indices,
+                             std::vector<torch::Tensor>* predictions) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  SampleErrors errors;
+  for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < indices.size(); k += static_cast<std::size_t>(comm.size()))
+    errors.indices.push_back(indices[k]);
+  const auto& mine = errors.indices;
+  for (std::size_t start = 0; start < mine.size(); start += 20) {
+    const std::vector<std::int64_t> chunk(mine.begin() + static_cast<long>(start),
+                                          mine.begin() + static_cast<long>(std::min(mine.size(), start + 20)));
+    const auto [x, y] = data.batch(chunk);
+    const auto prediction = normalizer.decode_output(model.forward(normalizer.encode_input(x)));
+    const auto l2 = relative_l2(prediction, y), h1 = relative_h1(prediction, y);
+    for (std::int64_t i = 0; i < l2.size(0); ++i) {
+      errors.l2.push_back(l2[i].item<double>());
+      errors.h1.push_back(h1[i].item<double>());
+    }
+    if (predictions)
+      for (std::int64_t i = 0; i < prediction.size(0); ++i) predictions->push_back(prediction[i].contiguous());
+  }
+  model.train();
+  return errors;
+}
+
+double mean_over_ranks(const Communicator& comm, const std::vector<double>& values, std::int64_t total) {
+  const double sum = std::accumulate(values.begin(), values.end(), 0.0);
+  return comm.allreduce(sum, ReduceOp::sum) / double(total);
+}
+
+std::vector<std::int64_t> range(std::int64_t begin, std::int64_t end) {
+  std::vector<std::int64_t> out(static_cast<std::size_t>(end - begin));
+  std::iota(out.begin(), out.end(), begin);
+  return out;
+}
+
+}  // namespace opforge::train
