@@ -23,7 +23,9 @@ TEST(Ifno, ParameterCountDoesNotGrowWithIterations) {
 TEST(Ifno, IteratesTheSharedLayerWithStepOneOverL) {
   // K = 0 and W u = b (zero weight): after L steps u = u0 + (L-1)/L gelu(b) + b/L,
   // the last step without activation.
-  Ifno ifno(IfnoOptions().modes({2}).width(1).iterations(4).padding({0}).in_channels(1).out_channels(1));
+  IfnoOptions options;
+  options.iterations(4).modes({2}).width(1).padding({0}).in_channels(1).out_channels(1);
+  Ifno ifno(options);
   torch::NoGradGuard no_grad;
   for (auto& w : ifno->spectral->weights) w.zero_();
   ifno->skip->weight.zero_();

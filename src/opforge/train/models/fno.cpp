@@ -368,10 +368,54 @@ torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, c
   return torch::cat(blocks, 2).view(shape);
 }
 
+void parse_fourier_options(const config::Section& s, const ModelShape& shape, std::int64_t default_padding,
+                           FourierLayerOptions& o) {
+  const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
+  o.modes(s.get<std::vector<std::int64_t>>("modes", default_modes, config::at_least(1)));
+  if (static_cast<std::int64_t>(o.modes().size()) != shape.spatial_dims)
+    s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
+  o.width(s.get<std::int64_t>("width", o.width(), config::at_least(1)));
+  o.padding(parse_padding(s, shape.spatial_dims, default_padding));
+  o.latent_grid(parse_latent_grid(s, o.modes(), o.padding()));
+  o.projection(s.get<std::int64_t>("projection", o.projection(), config::at_least(1)));
+  o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, o.activation()));
+  o.input_skip(s.get<bool>("input_skip", o.input_skip()));
+  o.spectral_transform(
+      parse_spectral_transform(s.choice("spectral_transform", {"dft", "fft"}, to_string(o.spectral_transform()))));
+  if (o.input_skip() && shape.in_channels != shape.out_channels)
+    s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
+                             std::to_string(shape.out_channels) + ")");
+  o.in_channels(shape.in_channels);
+  o.out_channels(shape.out_channels);
+}
+
+SpectralConv make_fourier_layer(const FourierLayerOptions& o) {
+  return SpectralConv(SpectralConvOptions(o.width(), o.width(), o.modes()).transform(o.spectral_transform()));
+}
+
+std::string describe_fourier_options(const FourierLayerOptions& o) {
+  const std::string latent = o.latent_grid().empty() ? "" : " latent_grid=" + describe_list(o.latent_grid());
+  return " padding=" + describe_list(o.padding()) + latent + " projection=" + std::to_string(o.projection()) + " " +
+         o.activation() + (o.input_skip() ? " input_skip" : "") + " transform=" + to_string(o.spectral_transform());
+}
+
+torch::Tensor lift_input(const FourierLayerOptions& o, PointwiseLinearImpl& lift, const torch::Tensor& input) {
+  const auto x = resample_periodic(input, o.latent_grid());
+  return pad_end(lift.forward(torch::cat({x, grid_channels(x, static_cast<std::int64_t>(o.modes().size()))}, 1)),
+                 o.padding());
+}
+
+torch::Tensor project_output(const FourierLayerOptions& o, PointwiseLinearImpl& first, PointwiseLinearImpl& second,
+                             const torch::Tensor& hidden, const torch::Tensor& input) {
+  const auto y = resample_periodic(project(first, second, o.activation(), crop_end(hidden, o.padding())),
+                                   spatial_sizes(input));
+  return o.input_skip() ? add_input(y, input) : y;
+}
+
 FnoOptions FnoOptions::parse(const config::Section& s, const ModelShape& shape) {
   FnoOptions o;
   parse_fourier_options(s, shape, 9, o);
-  o.layers(s.get<std::int64_t>("layers", 4, config::at_least(1)));
+  o.layers(s.get<std::int64_t>("layers", o.layers(), config::at_least(1)));
   return o;
 }
 

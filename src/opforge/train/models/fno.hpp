@@ -116,15 +116,16 @@ private:
   std::vector<std::int64_t> sizes_key_;
 };
 
-struct FnoOptions {
-  static FnoOptions parse(const config::Section& section, const ModelShape& shape);
-
-  TORCH_ARG(std::vector<std::int64_t>, modes) = {12, 12};
+/// What every Fourier-layer model (FNO, IFNO) is built from. Each default is
+/// written once: here, or in parse_fourier_options where it depends on the
+/// data (one mode count per axis) or on the model (padding).
+struct FourierLayerOptions {
+  /// Fourier modes kept per spatial axis (parse: 12 on each).
+  TORCH_ARG(std::vector<std::int64_t>, modes);
   TORCH_ARG(std::int64_t, width) = 32;
-  TORCH_ARG(std::int64_t, layers) = 4;
   /// Zero padding appended at the end of each spatial axis (non-periodic
-  /// data); 0 on periodic axes.
-  TORCH_ARG(std::vector<std::int64_t>, padding) = {9, 9};
+  /// data); 0 on periodic axes. Each model parses its own default.
+  TORCH_ARG(std::vector<std::int64_t>, padding);
   /// Points per axis of the grid the layers run on (latent_grid.hpp); empty,
   /// or 0 on an axis: the data's grid.
   TORCH_ARG(std::vector<std::int64_t>, latent_grid) = {};
@@ -136,6 +137,12 @@ struct FnoOptions {
   TORCH_ARG(SpectralTransform, spectral_transform) = SpectralTransform::dft;
   TORCH_ARG(std::int64_t, in_channels) = 1;
   TORCH_ARG(std::int64_t, out_channels) = 1;
+};
+
+/// The FNO: `layers` Fourier layers, each with its own weights.
+struct FnoOptions : FourierLayerOptions {
+  static FnoOptions parse(const config::Section& section, const ModelShape& shape);
+  TORCH_ARG(std::int64_t, layers) = 4;
 };
 
 class FnoImpl : public OperatorModelImpl {
@@ -166,27 +173,9 @@ torch::Tensor pad_end(const torch::Tensor& x, const std::vector<std::int64_t>& p
 torch::Tensor crop_end(const torch::Tensor& x, const std::vector<std::int64_t>& padding);
 /// The keys FNO and IFNO share (modes, width, padding, latent_grid,
 /// projection, activation, input_skip, spectral_transform), read from `s`
-/// into `o`.
-template <typename Options>
+/// into `o`, whose values are the defaults; `default_padding` is the model's.
 void parse_fourier_options(const config::Section& s, const ModelShape& shape, std::int64_t default_padding,
-                           Options& o) {
-  const std::vector<std::int64_t> default_modes(static_cast<std::size_t>(shape.spatial_dims), 12);
-  o.modes(s.get<std::vector<std::int64_t>>("modes", default_modes, config::at_least(1)));
-  if (static_cast<std::int64_t>(o.modes().size()) != shape.spatial_dims)
-    s.fail("modes", "needs one entry per spatial dimension (" + std::to_string(shape.spatial_dims) + ")");
-  o.width(s.get<std::int64_t>("width", 32, config::at_least(1)));
-  o.padding(parse_padding(s, shape.spatial_dims, default_padding));
-  o.latent_grid(parse_latent_grid(s, o.modes(), o.padding()));
-  o.projection(s.get<std::int64_t>("projection", 128, config::at_least(1)));
-  o.activation(s.choice("activation", {"gelu", "relu", "tanh"}, std::string("gelu")));
-  o.input_skip(s.get<bool>("input_skip", false));
-  o.spectral_transform(parse_spectral_transform(s.choice("spectral_transform", {"dft", "fft"}, std::string("dft"))));
-  if (o.input_skip() && shape.in_channels != shape.out_channels)
-    s.fail("input_skip", "needs as many input as output channels (" + std::to_string(shape.in_channels) + " vs " +
-                             std::to_string(shape.out_channels) + ")");
-  o.in_channels(shape.in_channels);
-  o.out_channels(shape.out_channels);
-}
+                           FourierLayerOptions& o);
 
 /// gelu, relu or tanh by name. Without autograd the exact GELU on a
 /// dense float32 tensor is kernels::gelu (0.32 ms on a LESnets layer,
@@ -218,36 +207,16 @@ torch::Tensor project(PointwiseLinearImpl& first, PointwiseLinearImpl& second, c
 std::string describe_list(const std::vector<std::int64_t>& values);
 
 /// The Fourier layer K of an FNO or IFNO (width -> width, its modes and transform).
-template <typename Options>
-SpectralConv make_fourier_layer(const Options& o) {
-  return SpectralConv(SpectralConvOptions(o.width(), o.width(), o.modes()).transform(o.spectral_transform()));
-}
+SpectralConv make_fourier_layer(const FourierLayerOptions& o);
 /// " padding=... projection=... <activation>[ input_skip] transform=...": the
 /// end of FNO's and IFNO's describe().
-template <typename Options>
-std::string describe_fourier_options(const Options& o) {
-  const std::string latent = o.latent_grid().empty() ? "" : " latent_grid=" + describe_list(o.latent_grid());
-  return " padding=" + describe_list(o.padding()) + latent + " projection=" + std::to_string(o.projection()) + " " +
-         o.activation() + (o.input_skip() ? " input_skip" : "") + " transform=" + to_string(o.spectral_transform());
-}
-
+std::string describe_fourier_options(const FourierLayerOptions& o);
 /// The input stage FNO and IFNO share: [B, C_in, data grid...] restricted
 /// onto the latent grid, grid coordinates appended, lifted and padded.
-template <typename Options>
-torch::Tensor lift_input(const Options& o, PointwiseLinearImpl& lift, const torch::Tensor& input) {
-  const auto x = resample_periodic(input, o.latent_grid());
-  return pad_end(lift.forward(torch::cat({x, grid_channels(x, static_cast<std::int64_t>(o.modes().size()))}, 1)),
-                 o.padding());
-}
-
+torch::Tensor lift_input(const FourierLayerOptions& o, PointwiseLinearImpl& lift, const torch::Tensor& input);
 /// The output stage they share: the hidden state cropped, projected,
 /// interpolated back to the input's grid, and the input added (input_skip).
-template <typename Options>
-torch::Tensor project_output(const Options& o, PointwiseLinearImpl& first, PointwiseLinearImpl& second,
-                             const torch::Tensor& hidden, const torch::Tensor& input) {
-  const auto y = resample_periodic(project(first, second, o.activation(), crop_end(hidden, o.padding())),
-                                   spatial_sizes(input));
-  return o.input_skip() ? add_input(y, input) : y;
-}
+torch::Tensor project_output(const FourierLayerOptions& o, PointwiseLinearImpl& first, PointwiseLinearImpl& second,
+                             const torch::Tensor& hidden, const torch::Tensor& input);
 
 }  // namespace opforge::train

@@ -9,7 +9,7 @@ namespace opforge::train {
 IfnoOptions IfnoOptions::parse(const config::Section& s, const ModelShape& shape) {
   IfnoOptions o;
   parse_fourier_options(s, shape, 0, o);
-  o.iterations(s.get<std::int64_t>("iterations", 20, config::at_least(1)));
+  o.iterations(s.get<std::int64_t>("iterations", o.iterations(), config::at_least(1)));
   return o;
 }
 

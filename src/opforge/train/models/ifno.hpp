@@ -13,22 +13,10 @@
 
 namespace opforge::train {
 
-struct IfnoOptions {
+/// The IFNO: one Fourier layer iterated `iterations` (L) times.
+struct IfnoOptions : FourierLayerOptions {
   static IfnoOptions parse(const config::Section& section, const ModelShape& shape);
-
-  TORCH_ARG(std::vector<std::int64_t>, modes) = {12, 12};
-  TORCH_ARG(std::int64_t, width) = 32;
-  TORCH_ARG(std::int64_t, iterations) = 20;  ///< L
-  TORCH_ARG(std::vector<std::int64_t>, padding) = {0, 0};
-  TORCH_ARG(std::vector<std::int64_t>, latent_grid) = {};  ///< as FnoOptions
-  TORCH_ARG(std::int64_t, projection) = 128;
-  TORCH_ARG(std::string, activation) = "gelu";
-  /// Add the input to the output (needs C_in = C_out): the operator learns
-  /// the change from its input, e.g. u(t_k) - u0 in a space-time roll-out.
-  TORCH_ARG(bool, input_skip) = false;
-  TORCH_ARG(SpectralTransform, spectral_transform) = SpectralTransform::dft;
-  TORCH_ARG(std::int64_t, in_channels) = 1;
-  TORCH_ARG(std::int64_t, out_channels) = 1;
+  TORCH_ARG(std::int64_t, iterations) = 20;
 };
 
 class IfnoImpl : public OperatorModelImpl {
