@@ -1,6 +1,10 @@
+#include <fftw3.h>
 #include <gtest/gtest.h>
 
+#include <numeric>
+
 #include <cmath>
+#include <array>
 #include <complex>
 #include <random>
 #include <vector>
@@ -33,6 +37,43 @@ Complex direct_dft(const Planes& x, std::int64_t o, std::int64_t v, std::int64_t
   for (std::int64_t j = 0; j < n; ++j)
     sum += x.at(o, j, v) * std::polar(1.0, sign * 2.0 * M_PI * double((j * k) % n) / double(n));
   return sum;
+}
+
+// The library path on the same layout: FFTW's guru split interface, one
+// transform of length n at stride `inner`, repeated over the lanes and the
+// outer index (what bench_line_fft_vs_fftw times against the line FFTs).
+TEST(LineDft, AgreesWithFftwOnThePointsMajorLayout) {
+  std::mt19937 random(11);
+  for (const auto& [outer, n, inner] : std::vector<std::array<std::int64_t, 3>>{
+           {1, 21, 504}, {21, 21, 24}, {4, 32, 24}, {2, 73, 40}, {3, 12, 130}}) {
+    const Planes x(outer, n, inner, random);
+    for (const int sign : {-1, +1}) {
+      const kernels::LineDft line(n, sign);
+      kernels::RowMap identity(static_cast<std::size_t>(n));
+      std::iota(identity.begin(), identity.end(), 0);
+      const auto size = static_cast<std::size_t>(outer * n * inner);
+      std::vector<double> line_re(size), line_im(size), fftw_re(size), fftw_im(size);
+      line.apply(x.re.data(), x.im.data(), n, identity, line_re.data(), line_im.data(), n, identity, outer, inner);
+      fftw_iodim dim{static_cast<int>(n), static_cast<int>(inner), static_cast<int>(inner)};
+      fftw_iodim howmany[2] = {{static_cast<int>(outer), static_cast<int>(n * inner), static_cast<int>(n * inner)},
+                               {static_cast<int>(inner), 1, 1}};
+      auto in_re = x.re, in_im = x.im;
+      // FFTW's split transform is the forward one; swapping real and
+      // imaginary parts on both sides gives the backward (+1) one.
+      const bool forward = sign < 0;
+      fftw_plan plan = fftw_plan_guru_split_dft(1, &dim, 2, howmany, forward ? in_re.data() : in_im.data(),
+                                                forward ? in_im.data() : in_re.data(),
+                                                forward ? fftw_re.data() : fftw_im.data(),
+                                                forward ? fftw_im.data() : fftw_re.data(), FFTW_ESTIMATE);
+      ASSERT_NE(plan, nullptr);
+      fftw_execute(plan);
+      fftw_destroy_plan(plan);
+      double worst = 0;
+      for (std::size_t k = 0; k < size; ++k)
+        worst = std::max(worst, std::hypot(line_re[k] - fftw_re[k], line_im[k] - fftw_im[k]));
+      EXPECT_LT(worst, 1e-12 * double(n)) << "n " << n << " inner " << inner << " sign " << sign;
+    }
+  }
 }
 
 TEST(LineDft, EveryRadixGivesTheDirectSumInBothDirections) {
