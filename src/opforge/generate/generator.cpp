@@ -14,6 +14,7 @@ const DatasetGeneratorRegistry& dataset_generators() {
     for (const auto& name : pde::pde_families().names())
       r.add(name, make_linear_system_generator, "linear systems: " + pde::pde_families().description(name));
     r.add("les3d", make_les_generator, "LES trajectories, simulated in time (pde/les3d.hpp)");
+    r.add("ns2d", make_ns2d_generator, "2-D Navier-Stokes vorticity trajectories, the FNO benchmark (pde/ns2d.hpp)");
     return r;
   }();
   return registry;

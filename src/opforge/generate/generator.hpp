@@ -78,6 +78,7 @@ GenerationReport generate_dataset(Environment& env, const config::Document& docu
 /// The generators' factories (one file each).
 std::unique_ptr<DatasetGenerator> make_linear_system_generator();
 std::unique_ptr<DatasetGenerator> make_les_generator();
+std::unique_ptr<DatasetGenerator> make_ns2d_generator();
 
 /// The top-level keys shared by every family (seed, num_samples, output...).
 GenerateOptions parse_generate_options(const config::Section& root, const std::string& pde_type);

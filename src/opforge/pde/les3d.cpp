@@ -7,6 +7,7 @@
 #include <complex>
 
 #include "opforge/core/error.hpp"
+#include "opforge/pde/fftw.hpp"
 #include "opforge/pde/random.hpp"
 
 namespace opforge::pde {
@@ -55,55 +56,9 @@ double initial_spectrum_shape(double k, double k0) { return std::pow(k, 4) * std
 
 namespace {
 
-/// FFTW-aligned array; FFTW's new-array execute needs the planning alignment.
-template <typename T> class AlignedArray {
-public:
-  AlignedArray() = default;
-  explicit AlignedArray(std::size_t size)
-      : data_(static_cast<T*>(fftw_malloc(sizeof(T) * size))), size_(size) {
-    OPFORGE_CHECK(data_ != nullptr, Error, "les3d: cannot allocate ", sizeof(T) * size, " bytes");
-    std::fill(data_, data_ + size, T{});
-  }
-  AlignedArray(AlignedArray&& other) noexcept : data_(other.data_), size_(other.size_) { other.data_ = nullptr; }
-  AlignedArray& operator=(AlignedArray&& other) noexcept {
-    std::swap(data_, other.data_);
-    std::swap(size_, other.size_);
-    return *this;
-  }
-  AlignedArray(const AlignedArray&) = delete;
-  AlignedArray& operator=(const AlignedArray&) = delete;
-  ~AlignedArray() { fftw_free(data_); }
-  T* data() const { return data_; }
-  T& operator[](std::size_t i) const { return data_[i]; }
-  std::size_t size() const { return size_; }
-
-private:
-  T* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
-/// Owner of an FFTW plan.
-class Plan {
-public:
-  Plan() = default;
-  explicit Plan(fftw_plan plan) : plan_(plan) { OPFORGE_CHECK(plan_ != nullptr, Error, "les3d: FFTW planning failed"); }
-  Plan(Plan&& other) noexcept : plan_(other.plan_) { other.plan_ = nullptr; }
-  Plan& operator=(Plan&& other) noexcept {
-    std::swap(plan_, other.plan_);
-    return *this;
-  }
-  Plan(const Plan&) = delete;
-  Plan& operator=(const Plan&) = delete;
-  ~Plan() {
-    if (plan_) fftw_destroy_plan(plan_);
-  }
-  fftw_plan get() const { return plan_; }
-
-private:
-  fftw_plan plan_ = nullptr;
-};
-
-fftw_complex* as_fftw(Complex* p) { return reinterpret_cast<fftw_complex*>(p); }
+using fftw::AlignedArray;
+using fftw::as_fftw;
+using fftw::Plan;
 
 // The six independent entries of a symmetric tensor: (0,0) (1,1) (2,2) (0,1) (0,2) (1,2).
 constexpr int pair_i[6] = {0, 1, 2, 0, 0, 1};
