@@ -1,6 +1,7 @@
 // Generation of les3d trajectory datasets: each rank simulates its share of
 // the samples (i = rank mod P) with its own pseudo-spectral solver; there is
-// no linear system, so no ordering, solver groups or KSP.
+// no linear system, so no ordering, solver groups or KSP
+// (trajectory_generator.cpp does the rest).
 
 #include <mpi.h>
 
@@ -8,11 +9,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "opforge/core/environment.hpp"
-#include "opforge/core/log.hpp"
-#include "opforge/core/progress.hpp"
-#include "opforge/core/stop_request.hpp"
-#include "opforge/generate/generator.hpp"
+#include "opforge/generate/trajectory_generator.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "opforge/pde/les3d.hpp"
 #include "opforge/pde/random.hpp"
@@ -57,122 +54,71 @@ std::string describe_flow(const pde::Les3dOptions& les) {
   return text.str();
 }
 
-io::Provenance provenance(const pde::Les3dOptions& les, const GenerateOptions& options,
-                          const config::Document& document) {
-  auto number = [](double value) {
-    std::ostringstream out;
-    out.precision(17);
-    out << value;
-    return out.str();
-  };
-  io::Provenance p;
-  p.attributes = {{"pde_type", "les3d"},
-                  {"pde", describe_flow(les)},
-                  {"solver", "pseudo-spectral, 2/3 dealiased, integrating-factor RK4 (FFTW)"},
-                  {"seed", std::to_string(options.seed)},
-                  // Read by the LES physics loss as its defaults.
-                  {"les_viscosity", number(les.viscosity)},
-                  {"les_smagorinsky_cs2", number(les.smagorinsky_cs2)},
-                  {"les_filter_width", number(les.delta())},
-                  {"les_frame_interval", number(les.frame_interval)}};
-  p.config_yaml = document.resolved_yaml();
-  return p;
+std::string number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
 }
 
-struct SimulationTotals {
-  double seconds = 0.0;
-  std::int64_t steps = 0;
-  bool stopped = false;  ///< a stop signal ended the loop early
-};
+class Les3dFamily final : public TrajectoryFamily {
+public:
+  explicit Les3dFamily(const pde::Les3dOptions& les) : les_(les), solver_(les) {}
 
-/// Simulates and writes this rank's trajectories. SIGTERM/SIGUSR1 stop after
-/// the trajectory in hand (each rank simulates alone).
-SimulationTotals simulate(const pde::Les3dOptions& les, std::int64_t seed, const std::vector<std::int64_t>& mine,
-                          io::DatasetWriter& writer) {
-  pde::Les3dSolver solver(les);
-  const auto n = les.resolution;
-  const std::size_t field = static_cast<std::size_t>(3 * n * n * n);
-  std::vector<double> input, output(field * static_cast<std::size_t>(les.frames));
-  SimulationTotals totals;
-  Progress progress("generate", static_cast<std::int64_t>(mine.size()));
-  const StopSignalHandlers stop_handlers;
-  for (const std::int64_t index : mine) {
-    if ((totals.stopped = stop_requested())) break;
-    const double sample_start = MPI_Wtime();
-    solver.set_velocity(pde::initial_field(les, pde::sample_seed(static_cast<std::uint64_t>(seed), index)));
-    solver.advance(les.spinup_time);
-    input = solver.velocity();
+  std::string describe() const override { return describe_flow(les_); }
+  io::DatasetLayout layout(const GenerateOptions& options) const override { return dataset_layout(les_, options); }
+  std::map<std::string, std::string> attributes() const override {
+    return {{"solver", "pseudo-spectral, 2/3 dealiased, integrating-factor RK4 (FFTW)"},
+            // Read by the LES physics loss as its defaults.
+            {"les_viscosity", number(les_.viscosity)},
+            {"les_smagorinsky_cs2", number(les_.smagorinsky_cs2)},
+            {"les_filter_width", number(les_.delta())},
+            {"les_frame_interval", number(les_.frame_interval)}};
+  }
+
+  std::int64_t simulate(std::int64_t seed, std::int64_t index, io::DatasetWriter& writer) override {
+    const double start = MPI_Wtime();
+    const auto field = static_cast<std::size_t>(3 * les_.resolution * les_.resolution * les_.resolution);
+    output_.resize(field * static_cast<std::size_t>(les_.frames));
+    solver_.set_velocity(pde::initial_field(les_, pde::sample_seed(static_cast<std::uint64_t>(seed), index)));
+    solver_.advance(les_.spinup_time);
+    const std::vector<double> input = solver_.velocity();
     const double frames_start = MPI_Wtime();
-    const pde::FlowStatistics first = solver.statistics();
+    const pde::FlowStatistics first = solver_.statistics();
     double max_divergence = first.max_divergence;
     pde::FlowStatistics last = first;
-    for (std::int64_t k = 0; k < les.frames; ++k) {
-      solver.advance(les.frame_interval);
-      const auto frame = solver.velocity();
-      std::copy(frame.begin(), frame.end(), output.begin() + static_cast<long>(k * field));
-      last = solver.statistics();
+    for (std::int64_t k = 0; k < les_.frames; ++k) {
+      solver_.advance(les_.frame_interval);
+      const auto frame = solver_.velocity();
+      std::copy(frame.begin(), frame.end(), output_.begin() + static_cast<long>(k * static_cast<std::int64_t>(field)));
+      last = solver_.statistics();
       max_divergence = std::max(max_divergence, last.max_divergence);
     }
-    const double seconds = MPI_Wtime() - sample_start, frame_seconds = MPI_Wtime() - frames_start;
-    totals.seconds += seconds;
-    totals.steps += solver.steps();
-    writer.write_sample(index, input.data(), output.data(),
+    const double seconds = MPI_Wtime() - start, frame_seconds = MPI_Wtime() - frames_start;
+    writer.write_sample(index, input.data(), output_.data(),
                         {{"seed", seed},
                          {"energy", first.energy},
                          {"dissipation", first.dissipation},
                          {"final_energy", last.energy},
                          {"max_divergence", max_divergence},
-                         {"time_steps", solver.steps()},
+                         {"time_steps", solver_.steps()},
                          {"solve_seconds", seconds},
                          {"frame_seconds", frame_seconds}});
-    progress.advance();
+    return solver_.steps();
   }
-  progress.finish();
-  return totals;
-}
 
-/// les3d trajectories: each rank simulates samples i = rank mod P.
-class LesGenerator final : public DatasetGenerator {
-public:
-  GenerationReport generate(Environment& env, const config::Document& document) const override {
-    const double start = MPI_Wtime();
-    const Communicator& world = env.world();
-    const config::Section root = document.root();
-    const config::Section pde_section = root.section("pde");
-    pde_section.choice("type", {"les3d"});
-    const pde::Les3dOptions les = pde::Les3dOptions::parse(pde_section);
-    const GenerateOptions options = parse_generate_options(root, "les3d");
-    document.finish();
-    check_output_absent(world, root, options);
-
-    const io::Provenance recorded = provenance(les, options, document);
-    io::DatasetWriter writer(world, options.output_path, dataset_layout(les, options), recorded,
-                             resume_options(options));
-    if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
-    std::vector<std::int64_t> mine;
-    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size())
-      if (!writer.kept()[static_cast<std::size_t>(i)]) mine.push_back(i);
-    logger().info("generate: ", options.num_samples, " trajectories of ", describe_flow(les), " on ", world.size(),
-                  " rank(s)", writer.kept_count() ? "; " + std::to_string(writer.kept_count()) + " kept" : std::string());
-
-    const SimulationTotals totals = simulate(les, options.seed, mine, writer);
-    GenerationReport report;
-    finish_or_suspend(world, writer, totals.stopped, report);
-    report.output_path = options.output_path;
-    report.samples = options.num_samples;
-    report.kept = writer.kept_count();
-    report.solver = recorded.attributes.at("solver");
-    report.iteration_unit = "time steps";
-    report.solve_seconds = world.allreduce(totals.seconds, ReduceOp::sum);
-    report.mean_iterations = world.allreduce(double(totals.steps), ReduceOp::sum) /
-                             double(std::max<std::int64_t>(1, options.num_samples - report.kept));
-    report.seconds = world.allreduce(MPI_Wtime() - start, ReduceOp::max);
-    return report;
-  }
+private:
+  pde::Les3dOptions les_;
+  pde::Les3dSolver solver_;
+  std::vector<double> output_;
 };
 
 }  // namespace
 
-std::unique_ptr<DatasetGenerator> make_les_generator() { return std::make_unique<LesGenerator>(); }
+std::unique_ptr<DatasetGenerator> make_les_generator() {
+  return make_trajectory_generator("les3d", [](const config::Section& pde) -> std::unique_ptr<TrajectoryFamily> {
+    return std::make_unique<Les3dFamily>(pde::Les3dOptions::parse(pde));
+  });
+}
 
 }  // namespace opforge::generate

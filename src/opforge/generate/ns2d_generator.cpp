@@ -1,19 +1,15 @@
 // Generation of ns2d trajectory datasets (the FNO Navier–Stokes benchmark):
 // each rank simulates its share of the samples (i = rank mod P) with its own
 // pseudo-spectral solver; sample i depends on (seed, i) alone, so the dataset
-// is the same at any rank count and resumable like every other.
+// is the same at any rank count and resumable like every other
+// (trajectory_generator.cpp does the rest).
 
 #include <mpi.h>
 
 #include <algorithm>
-#include <cmath>
 #include <sstream>
 
-#include "opforge/core/environment.hpp"
-#include "opforge/core/log.hpp"
-#include "opforge/core/progress.hpp"
-#include "opforge/core/stop_request.hpp"
-#include "opforge/generate/generator.hpp"
+#include "opforge/generate/trajectory_generator.hpp"
 #include "opforge/io/dataset_writer.hpp"
 #include "opforge/pde/ns2d.hpp"
 #include "opforge/pde/random.hpp"
@@ -50,98 +46,53 @@ std::string describe_flow(const pde::Ns2dOptions& ns) {
   return text.str();
 }
 
-struct SimulationTotals {
-  double seconds = 0.0;
-  std::int64_t steps = 0;
-  bool stopped = false;  ///< a stop signal ended the loop early
-};
+class Ns2dFamily final : public TrajectoryFamily {
+public:
+  explicit Ns2dFamily(const pde::Ns2dOptions& ns) : ns_(ns), solver_(ns) {}
 
-/// Simulates and writes this rank's trajectories; SIGTERM/SIGUSR1 stop
-/// after the trajectory in hand.
-SimulationTotals simulate(const pde::Ns2dOptions& ns, std::int64_t seed, const std::vector<std::int64_t>& mine,
-                          io::DatasetWriter& writer) {
-  pde::Ns2dSolver solver(ns);
-  const auto field = static_cast<std::size_t>(ns.stored_resolution * ns.stored_resolution);
-  std::vector<double> output(field * static_cast<std::size_t>(ns.frames()));
-  SimulationTotals totals;
-  Progress progress("generate", static_cast<std::int64_t>(mine.size()));
-  const StopSignalHandlers stop_handlers;
-  for (const std::int64_t index : mine) {
-    if ((totals.stopped = stop_requested())) break;
+  std::string describe() const override { return describe_flow(ns_); }
+  io::DatasetLayout layout(const GenerateOptions& options) const override { return dataset_layout(ns_, options); }
+  std::map<std::string, std::string> attributes() const override {
+    return {{"solver",
+             "pseudo-spectral (FFTW), 2/3 dealiased; explicit Euler advection and forcing, Crank-Nicolson "
+             "diffusion; frames by spectral truncation"}};
+  }
+
+  std::int64_t simulate(std::int64_t seed, std::int64_t index, io::DatasetWriter& writer) override {
     const double start = MPI_Wtime();
-    solver.set_vorticity(pde::initial_vorticity(ns, pde::sample_seed(static_cast<std::uint64_t>(seed), index)));
-    const double enstrophy = solver.statistics().enstrophy;
-    const std::vector<double> input = solver.vorticity_at(ns.stored_resolution);
-    for (std::int64_t k = 0; k < ns.frames(); ++k) {
-      solver.advance(ns.frame_interval);
-      const auto frame = solver.vorticity_at(ns.stored_resolution);
-      std::copy(frame.begin(), frame.end(), output.begin() + static_cast<long>(k * static_cast<std::int64_t>(field)));
+    const auto field = static_cast<std::size_t>(ns_.stored_resolution * ns_.stored_resolution);
+    output_.resize(field * static_cast<std::size_t>(ns_.frames()));
+    solver_.set_vorticity(pde::initial_vorticity(ns_, pde::sample_seed(static_cast<std::uint64_t>(seed), index)));
+    const double enstrophy = solver_.statistics().enstrophy;
+    const std::vector<double> input = solver_.vorticity_at(ns_.stored_resolution);
+    for (std::int64_t k = 0; k < ns_.frames(); ++k) {
+      solver_.advance(ns_.frame_interval);
+      const auto frame = solver_.vorticity_at(ns_.stored_resolution);
+      std::copy(frame.begin(), frame.end(), output_.begin() + static_cast<long>(k * static_cast<std::int64_t>(field)));
     }
-    const double seconds = MPI_Wtime() - start;
-    const pde::VorticityStatistics last = solver.statistics();
-    totals.seconds += seconds;
-    totals.steps += solver.steps();
-    writer.write_sample(index, input.data(), output.data(),
+    const pde::VorticityStatistics last = solver_.statistics();
+    writer.write_sample(index, input.data(), output_.data(),
                         {{"seed", seed},
                          {"enstrophy", enstrophy},
                          {"final_enstrophy", last.enstrophy},
                          {"max_cfl", last.max_cfl},
-                         {"time_steps", solver.steps()},
-                         {"solve_seconds", seconds}});
-    progress.advance();
+                         {"time_steps", solver_.steps()},
+                         {"solve_seconds", MPI_Wtime() - start}});
+    return solver_.steps();
   }
-  progress.finish();
-  return totals;
-}
 
-class Ns2dGenerator final : public DatasetGenerator {
-public:
-  GenerationReport generate(Environment& env, const config::Document& document) const override {
-    const double start = MPI_Wtime();
-    const Communicator& world = env.world();
-    const config::Section root = document.root();
-    const config::Section pde_section = root.section("pde");
-    pde_section.choice("type", {"ns2d"});
-    const pde::Ns2dOptions ns = pde::Ns2dOptions::parse(pde_section);
-    const GenerateOptions options = parse_generate_options(root, "ns2d");
-    document.finish();
-    check_output_absent(world, root, options);
-
-    io::Provenance provenance;
-    provenance.attributes = {{"pde_type", "ns2d"},
-                             {"pde", describe_flow(ns)},
-                             {"solver",
-                              "pseudo-spectral (FFTW), 2/3 dealiased; explicit Euler advection and forcing, "
-                              "Crank-Nicolson diffusion; frames by spectral truncation"},
-                             {"seed", std::to_string(options.seed)}};
-    provenance.config_yaml = document.resolved_yaml();
-    io::DatasetWriter writer(world, options.output_path, dataset_layout(ns, options), provenance,
-                             resume_options(options));
-    if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
-    std::vector<std::int64_t> mine;
-    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size())
-      if (!writer.kept()[static_cast<std::size_t>(i)]) mine.push_back(i);
-    logger().info("generate: ", options.num_samples, " trajectories of ", describe_flow(ns), " on ", world.size(),
-                  " rank(s)", writer.kept_count() ? "; " + std::to_string(writer.kept_count()) + " kept" : std::string());
-
-    const SimulationTotals totals = simulate(ns, options.seed, mine, writer);
-    GenerationReport report;
-    finish_or_suspend(world, writer, totals.stopped, report);
-    report.output_path = options.output_path;
-    report.samples = options.num_samples;
-    report.kept = writer.kept_count();
-    report.solver = provenance.attributes.at("solver");
-    report.iteration_unit = "time steps";
-    report.solve_seconds = world.allreduce(totals.seconds, ReduceOp::sum);
-    report.mean_iterations = world.allreduce(double(totals.steps), ReduceOp::sum) /
-                             double(std::max<std::int64_t>(1, options.num_samples - report.kept));
-    report.seconds = world.allreduce(MPI_Wtime() - start, ReduceOp::max);
-    return report;
-  }
+private:
+  pde::Ns2dOptions ns_;
+  pde::Ns2dSolver solver_;
+  std::vector<double> output_;
 };
 
 }  // namespace
 
-std::unique_ptr<DatasetGenerator> make_ns2d_generator() { return std::make_unique<Ns2dGenerator>(); }
+std::unique_ptr<DatasetGenerator> make_ns2d_generator() {
+  return make_trajectory_generator("ns2d", [](const config::Section& pde) -> std::unique_ptr<TrajectoryFamily> {
+    return std::make_unique<Ns2dFamily>(pde::Ns2dOptions::parse(pde));
+  });
+}
 
 }  // namespace opforge::generate
