@@ -15,7 +15,8 @@ namespace opforge {
 void sync_file(const std::string& path);
 
 /// fsync(temporary), rename(temporary, path), fsync of path's directory.
-/// Throws IoError naming both files; on failure `path` is untouched.
+/// Throws IoError naming both files; a failure before the rename leaves
+/// `path` untouched.
 void commit_file(const std::string& temporary, const std::string& path);
 
 }  // namespace opforge

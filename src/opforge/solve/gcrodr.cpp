@@ -28,6 +28,28 @@ BLAS_EXTERN void LAPACKggev_(const char* jobvl, const char* jobvr, const PetscBL
 // and lives outside namespace opforge, where PetscError names PETSc's function.
 namespace {
 
+/// PETSc log events, so that -log_view shows where a GCRO-DR solve spends
+/// its time beside PETSc's own (MatMult, PCApply, VecMDot, VecMAXPY):
+/// C = B U for a new operator, the projection onto range(C)^perp, the
+/// Arnoldi cycle, the solution update with its true residual, and the
+/// refresh of the recycled space (harmonic Ritz vectors).
+struct GcrodrEvents {
+  PetscLogEvent recompute = 0, project = 0, arnoldi = 0, update = 0, refresh = 0;
+};
+GcrodrEvents gcrodr_events;
+
+/// Begins an event on construction and ends it on destruction.
+class EventScope {
+public:
+  explicit EventScope(PetscLogEvent event) : event_(event) { PetscLogEventBegin(event_, 0, 0, 0, 0); }
+  ~EventScope() { PetscLogEventEnd(event_, 0, 0, 0, 0); }
+  EventScope(const EventScope&) = delete;
+  EventScope& operator=(const EventScope&) = delete;
+
+private:
+  PetscLogEvent event_;
+};
+
 /// Small dense column-major matrix.
 struct Dense {
   int rows = 0, cols = 0;
@@ -410,6 +432,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
   PetscBool changed = PETSC_FALSE;
   PetscCall(operators_changed(ksp, g, &changed));
   if (g->k_eff > 0 && changed) {
+    const EventScope scope(gcrodr_events.recompute);
     for (PetscInt i = 0; i < g->k_eff; ++i) PetscCall(KSP_PCApplyBAorAB(ksp, g->U[i], g->C[i], g->t));
     PetscCall(orthonormalize(g, g->C, g->U, g->k_eff, &g->k_eff));
     ++g->recomputed;
@@ -423,6 +446,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     const PetscInt kk = g->k_eff;
     // 1. Project the residual onto range(C)^perp; U carries that part of the correction.
     if (kk > 0) {
+      const EventScope scope(gcrodr_events.project);
       PetscCall(VecMDot(g->r, kk, g->C, projection.data()));
       for (PetscInt i = 0; i < kk; ++i) negated[i] = -projection[i];
       PetscCall(VecMAXPY(g->r, kk, negated.data(), g->C));
@@ -440,6 +464,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     gvec[0] = beta;
     int steps = 0;
     if (beta > 0) {
+      const EventScope scope(gcrodr_events.arnoldi);
       PetscCall(VecCopy(g->r, g->V[0]));
       PetscCall(VecScale(g->V[0], 1.0 / beta));
       for (int j = 0; j < steps_max; ++j) {
@@ -489,6 +514,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     }
 
     // 3. x += M^-1 (U (projection - Bc y) + V y) with R y = g: one PC application per cycle.
+    PetscCall(PetscLogEventBegin(gcrodr_events.update, 0, 0, 0, 0));
     std::vector<PetscScalar> y(static_cast<std::size_t>(std::max(steps, 1)), 0.0);
     for (int i = steps - 1; i >= 0; --i) {
       double sum = gvec[i];
@@ -518,8 +544,11 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     PetscCall((*ksp->converged)(ksp, ksp->its, rnorm, &ksp->reason, ksp->cnvP));
     if (!ksp->reason && ksp->its >= ksp->max_it) ksp->reason = KSP_DIVERGED_ITS;
     if (!ksp->reason && beta == 0.0) ksp->reason = KSP_CONVERGED_ATOL;
-    if (steps > 0 && (g->update_every_cycle || ksp->reason || kk == 0))
+    PetscCall(PetscLogEventEnd(gcrodr_events.update, 0, 0, 0, 0));
+    if (steps > 0 && (g->update_every_cycle || ksp->reason || kk == 0)) {
+      const EventScope scope(gcrodr_events.refresh);
       PetscCall(update_recycle_space(ksp, g, steps, H, Bc, u_norms));
+    }
   }
   PetscFunctionReturn(0);
 }
@@ -637,7 +666,16 @@ PetscErrorCode KSPCreate_GCRODR(KSP ksp) {
 
 namespace opforge::solve {
 
-void register_gcrodr() { OPFORGE_PETSC_CALL(KSPRegister("gcrodr", KSPCreate_GCRODR)); }
+void register_gcrodr() {
+  OPFORGE_PETSC_CALL(KSPRegister("gcrodr", KSPCreate_GCRODR));
+  PetscClassId id;
+  OPFORGE_PETSC_CALL(PetscClassIdRegister("GCRO-DR", &id));
+  OPFORGE_PETSC_CALL(PetscLogEventRegister("GcrodrRecompute", id, &gcrodr_events.recompute));
+  OPFORGE_PETSC_CALL(PetscLogEventRegister("GcrodrProject", id, &gcrodr_events.project));
+  OPFORGE_PETSC_CALL(PetscLogEventRegister("GcrodrArnoldi", id, &gcrodr_events.arnoldi));
+  OPFORGE_PETSC_CALL(PetscLogEventRegister("GcrodrUpdate", id, &gcrodr_events.update));
+  OPFORGE_PETSC_CALL(PetscLogEventRegister("GcrodrRefresh", id, &gcrodr_events.refresh));
+}
 
 void gcrodr_set_sizes(_p_KSP* ksp, int m, int k) {
   PetscErrorCode (*set)(KSP, PetscInt, PetscInt) = nullptr;
