@@ -84,9 +84,25 @@ Dense times(const Dense& x, const Dense& y) {
   return out;
 }
 
-/// out[c] = sum_s T(s, c) src[s] for c < T.cols, as one cache-blocked pass:
-/// each source vector is read once per block of rows, not once per output
-/// (the update's cost is memory traffic, not flops). `out` must not alias `src`.
+/// Runs [begin, end) of consecutive pointers that are `n` apart: vectors
+/// that lie next to each other in one array, so a run is an n x (end - begin)
+/// column-major matrix for BLAS.
+template <typename T> std::vector<std::pair<int, int>> contiguous_runs(const std::vector<T*>& p, PetscInt n) {
+  std::vector<std::pair<int, int>> runs;
+  for (int i = 0; i < static_cast<int>(p.size()); ++i) {
+    if (!runs.empty() && runs.back().second == i && p[static_cast<std::size_t>(i)] == p[static_cast<std::size_t>(i) - 1] + n)
+      ++runs.back().second;
+    else
+      runs.emplace_back(i, i + 1);
+  }
+  return runs;
+}
+
+/// out[c] = sum_s T(s, c) src[s] for c < T.cols. The recycled space and
+/// the Arnoldi basis are each one array (duplicate_contiguous), so this is a
+/// BLAS GEMM per run of adjacent sources; other vectors take one
+/// cache-blocked pass, each source read once per block of rows. `out` must
+/// not alias `src`.
 PetscErrorCode combine(const Vec* src, int ns, const Dense& T, Vec* out) {
   PetscFunctionBegin;
   const int nt = T.cols;
@@ -97,6 +113,26 @@ PetscErrorCode combine(const Vec* src, int ns, const Dense& T, Vec* out) {
   std::vector<PetscScalar*> dst(static_cast<std::size_t>(nt));
   for (int i = 0; i < ns; ++i) PetscCall(VecGetArrayRead(src[i], &in[i]));
   for (int c = 0; c < nt; ++c) PetscCall(VecGetArrayWrite(out[c], &dst[c]));
+  if (n > 0 && contiguous_runs(dst, n).size() == 1) {
+    PetscBLASInt rows, cols, ld, ldt;
+    PetscCall(PetscBLASIntCast(n, &rows));
+    PetscCall(PetscBLASIntCast(nt, &cols));
+    PetscCall(PetscBLASIntCast(n, &ld));
+    PetscCall(PetscBLASIntCast(T.rows, &ldt));
+    PetscScalar beta = 0.0;
+    const PetscScalar one = 1.0;
+    for (const auto& [begin, end] : contiguous_runs(in, n)) {
+      PetscBLASInt depth;
+      PetscCall(PetscBLASIntCast(end - begin, &depth));
+      BLASgemm_("N", "N", &rows, &cols, &depth, &one, in[static_cast<std::size_t>(begin)], &ld, &T.a[static_cast<std::size_t>(begin)],
+                &ldt, &beta, dst[0], &ld);
+      beta = 1.0;
+    }
+    for (int i = 0; i < ns; ++i) PetscCall(VecRestoreArrayRead(src[i], &in[i]));
+    for (int c = 0; c < nt; ++c) PetscCall(VecRestoreArrayWrite(out[c], &dst[c]));
+    PetscCall(PetscLogFlops(2.0 * ns * nt * n));
+    PetscFunctionReturn(0);
+  }
   constexpr PetscInt block = 256;
   for (PetscInt start = 0; start < n; start += block) {
     const PetscInt end = std::min(n, start + block);
@@ -128,7 +164,22 @@ PetscErrorCode inner_products(const Vec* left, int nl, const Vec* right, int nr,
   std::vector<const PetscScalar*> a(static_cast<std::size_t>(nl)), b(static_cast<std::size_t>(nr));
   for (int i = 0; i < nl; ++i) PetscCall(VecGetArrayRead(left[i], &a[i]));
   for (int j = 0; j < nr; ++j) PetscCall(VecGetArrayRead(right[j], &b[j]));
+  const auto right_runs = contiguous_runs(b, n);
   constexpr PetscInt block = 256;
+  if (n > 0 && right_runs.size() == 1) {  // a BLAS GEMM per run of adjacent left vectors: D = A^T B
+    PetscBLASInt depth, cols, ld, ldd;
+    PetscCall(PetscBLASIntCast(n, &depth));
+    PetscCall(PetscBLASIntCast(nr, &cols));
+    PetscCall(PetscBLASIntCast(n, &ld));
+    PetscCall(PetscBLASIntCast(D.rows, &ldd));
+    const PetscScalar one = 1.0, zero = 0.0;
+    for (const auto& [begin, end] : contiguous_runs(a, n)) {
+      PetscBLASInt rows;
+      PetscCall(PetscBLASIntCast(end - begin, &rows));
+      BLASgemm_("T", "N", &rows, &cols, &depth, &one, a[static_cast<std::size_t>(begin)], &ld, b[0], &ld, &zero,
+                &D(begin, 0), &ldd);
+    }
+  } else {
   for (PetscInt start = 0; start < n; start += block) {
     const PetscInt end = std::min(n, start + block);
     for (int j = 0; j < nr; ++j)
@@ -137,6 +188,7 @@ PetscErrorCode inner_products(const Vec* left, int nl, const Vec* right, int nr,
         for (PetscInt r = start; r < end; ++r) sum += a[i][r] * b[j][r];
         D(i, j) += sum;
       }
+  }
   }
   for (int i = 0; i < nl; ++i) PetscCall(VecRestoreArrayRead(left[i], &a[i]));
   for (int j = 0; j < nr; ++j) PetscCall(VecRestoreArrayRead(right[j], &b[j]));
@@ -157,6 +209,8 @@ struct Gcrodr {
   Vec* V = nullptr;
   Vec *U = nullptr, *C = nullptr, *U_next = nullptr, *C_next = nullptr;
   PetscInt allocated_m = 0, allocated_k = 0;
+  /// The arrays behind V, U, C, U_next and C_next when they are contiguous.
+  PetscScalar *V_storage = nullptr, *recycled_storage[4] = {nullptr, nullptr, nullptr, nullptr};
   Vec r = nullptr, w = nullptr, t = nullptr;
   PetscInt k_eff = 0;
   // Operators C was formed with.
@@ -165,6 +219,34 @@ struct Gcrodr {
   // Statistics for KSPView.
   PetscInt recomputed = 0, dropped = 0;
 };
+
+/// `count` vectors like `like`, one after the other in one array (`storage`,
+/// to be freed with PetscFree after the vectors), so that blocks of them are
+/// matrices for BLAS; vectors of other types than seq/mpi are duplicated as
+/// PETSc does (storage null).
+PetscErrorCode duplicate_contiguous(Vec like, PetscInt count, Vec** vecs, PetscScalar** storage) {
+  PetscFunctionBegin;
+  PetscBool seq = PETSC_FALSE, mpi = PETSC_FALSE;
+  PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(like), VECSEQ, &seq));
+  PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(like), VECMPI, &mpi));
+  *storage = nullptr;
+  if (!seq && !mpi) {
+    PetscCall(VecDuplicateVecs(like, count, vecs));
+    PetscFunctionReturn(0);
+  }
+  PetscInt n = 0, N = 0, bs = 1;
+  PetscCall(VecGetLocalSize(like, &n));
+  PetscCall(VecGetSize(like, &N));
+  PetscCall(VecGetBlockSize(like, &bs));
+  PetscCall(PetscCalloc1(count * n, storage));
+  PetscCall(PetscMalloc1(count, vecs));
+  const MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(like));
+  for (PetscInt i = 0; i < count; ++i) {
+    if (seq) PetscCall(VecCreateSeqWithArray(comm, bs, n, *storage + i * n, &(*vecs)[i]));
+    else PetscCall(VecCreateMPIWithArray(comm, bs, n, N, *storage + i * n, &(*vecs)[i]));
+  }
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode free_storage(Gcrodr* g) {
   PetscFunctionBegin;
@@ -175,6 +257,8 @@ PetscErrorCode free_storage(Gcrodr* g) {
     PetscCall(VecDestroyVecs(g->allocated_k + 1, &g->U_next));
     PetscCall(VecDestroyVecs(g->allocated_k + 1, &g->C_next));
   }
+  PetscCall(PetscFree(g->V_storage));
+  for (auto& storage : g->recycled_storage) PetscCall(PetscFree(storage));
   PetscCall(VecDestroy(&g->r));
   PetscCall(VecDestroy(&g->w));
   PetscCall(VecDestroy(&g->t));
@@ -193,11 +277,11 @@ PetscErrorCode ensure_storage(KSP ksp, Gcrodr* g) {
     const PetscInt keep = (n_now == n_had && g->allocated_k == g->k) ? g->k_eff : 0;
     if (keep == 0) {
       PetscCall(free_storage(g));
-      PetscCall(VecDuplicateVecs(ksp->vec_rhs, g->m + 1, &g->V));
-      PetscCall(VecDuplicateVecs(ksp->vec_rhs, g->k + 1, &g->U));
-      PetscCall(VecDuplicateVecs(ksp->vec_rhs, g->k + 1, &g->C));
-      PetscCall(VecDuplicateVecs(ksp->vec_rhs, g->k + 1, &g->U_next));
-      PetscCall(VecDuplicateVecs(ksp->vec_rhs, g->k + 1, &g->C_next));
+      PetscCall(duplicate_contiguous(ksp->vec_rhs, g->m + 1, &g->V, &g->V_storage));
+      PetscCall(duplicate_contiguous(ksp->vec_rhs, g->k + 1, &g->U, &g->recycled_storage[0]));
+      PetscCall(duplicate_contiguous(ksp->vec_rhs, g->k + 1, &g->C, &g->recycled_storage[1]));
+      PetscCall(duplicate_contiguous(ksp->vec_rhs, g->k + 1, &g->U_next, &g->recycled_storage[2]));
+      PetscCall(duplicate_contiguous(ksp->vec_rhs, g->k + 1, &g->C_next, &g->recycled_storage[3]));
       PetscCall(VecDuplicate(ksp->vec_rhs, &g->r));
       PetscCall(VecDuplicate(ksp->vec_rhs, &g->w));
       PetscCall(VecDuplicate(ksp->vec_rhs, &g->t));
@@ -205,7 +289,8 @@ PetscErrorCode ensure_storage(KSP ksp, Gcrodr* g) {
       g->allocated_k = g->k;
     } else {  // only m changed: keep U and C
       if (g->allocated_m) PetscCall(VecDestroyVecs(g->allocated_m + 1, &g->V));
-      PetscCall(VecDuplicateVecs(ksp->vec_rhs, g->m + 1, &g->V));
+      PetscCall(PetscFree(g->V_storage));
+      PetscCall(duplicate_contiguous(ksp->vec_rhs, g->m + 1, &g->V, &g->V_storage));
       g->allocated_m = g->m;
     }
   }
