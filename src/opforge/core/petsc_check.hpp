@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// Private bridge to PETSc: the checking macro. Include only in .cpp files.
+/// Private bridge to PETSc: the checking macro and a scope for PETSc log
+/// events. Include only in .cpp files.
 
 #include <petscsys.h>
 
@@ -11,6 +12,18 @@
 namespace opforge {
 /// The message PETSc recorded for the most recent error with this code.
 std::string petsc_error_text(PetscErrorCode code);
+
+/// Begins a PETSc log event (-log_view) on construction, ends it on destruction.
+class PetscEventScope {
+public:
+  explicit PetscEventScope(PetscLogEvent event) : event_(event) { PetscLogEventBegin(event_, 0, 0, 0, 0); }
+  ~PetscEventScope() { PetscLogEventEnd(event_, 0, 0, 0, 0); }
+  PetscEventScope(const PetscEventScope&) = delete;
+  PetscEventScope& operator=(const PetscEventScope&) = delete;
+
+private:
+  PetscLogEvent event_;
+};
 }  // namespace opforge
 
 /// Turn a non-zero PETSc error code into an opforge::PetscError.

@@ -42,17 +42,6 @@ struct Events {
   }
 };
 
-class EventScope {
-public:
-  explicit EventScope(PetscLogEvent event) : event_(event) { PetscLogEventBegin(event_, 0, 0, 0, 0); }
-  ~EventScope() { PetscLogEventEnd(event_, 0, 0, 0, 0); }
-  EventScope(const EventScope&) = delete;
-  EventScope& operator=(const EventScope&) = delete;
-
-private:
-  PetscLogEvent event_;
-};
-
 /// 1. Everything the config says, read and validated before any work starts.
 struct Plan {
   std::unique_ptr<pde::PdeFamily> family;
@@ -169,13 +158,13 @@ SolveTotals solve_piece(const Plan& plan, const Communicator& group, const std::
     const std::int64_t index = piece[position];
     pde::PdeSample sample;
     {
-      EventScope scope(events.sample);
+      PetscEventScope scope(events.sample);
       sample = plan.family->sample(static_cast<std::uint64_t>(seed), index);
     }
     const double assemble_start = MPI_Wtime();
     const bool new_matrix = !matrix_assembled || !plan.family->fixed_matrix();
     {
-      EventScope scope(events.assemble);
+      PetscEventScope scope(events.assemble);
       if (new_matrix) system.assemble_matrix(sample.op);
       system.assemble_rhs(sample.op);
     }
@@ -183,7 +172,7 @@ SolveTotals solve_piece(const Plan& plan, const Communicator& group, const std::
     totals.assemble_seconds += MPI_Wtime() - assemble_start;
     solve::SolveRecord record;
     {
-      EventScope scope(events.solve);
+      PetscEventScope scope(events.solve);
       record = solver.solve(system, new_matrix);
     }
     totals.solve_seconds += record.seconds;
@@ -196,7 +185,7 @@ SolveTotals solve_piece(const Plan& plan, const Communicator& group, const std::
 
     const pde::Field2D solution = system.gather_solution(sample.op);
     if (group.rank() == 0) {
-      EventScope scope(events.write);
+      PetscEventScope scope(events.write);
       std::vector<double> input;
       for (const auto& channel : sample.inputs) input.insert(input.end(), channel.values.begin(), channel.values.end());
       writer.write_sample(index, input.data(), solution.values.data(),

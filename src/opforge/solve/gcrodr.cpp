@@ -38,17 +38,6 @@ struct GcrodrEvents {
 };
 GcrodrEvents gcrodr_events;
 
-/// Begins an event on construction and ends it on destruction.
-class EventScope {
-public:
-  explicit EventScope(PetscLogEvent event) : event_(event) { PetscLogEventBegin(event_, 0, 0, 0, 0); }
-  ~EventScope() { PetscLogEventEnd(event_, 0, 0, 0, 0); }
-  EventScope(const EventScope&) = delete;
-  EventScope& operator=(const EventScope&) = delete;
-
-private:
-  PetscLogEvent event_;
-};
 
 /// Small dense column-major matrix.
 struct Dense {
@@ -517,7 +506,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
   PetscBool changed = PETSC_FALSE;
   PetscCall(operators_changed(ksp, g, &changed));
   if (g->k_eff > 0 && changed) {
-    const EventScope scope(gcrodr_events.recompute);
+    const opforge::PetscEventScope scope(gcrodr_events.recompute);
     for (PetscInt i = 0; i < g->k_eff; ++i) PetscCall(KSP_PCApplyBAorAB(ksp, g->U[i], g->C[i], g->t));
     PetscCall(orthonormalize(g, g->C, g->U, g->k_eff, &g->k_eff));
     ++g->recomputed;
@@ -531,7 +520,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     const PetscInt kk = g->k_eff;
     // 1. Project the residual onto range(C)^perp; U carries that part of the correction.
     if (kk > 0) {
-      const EventScope scope(gcrodr_events.project);
+      const opforge::PetscEventScope scope(gcrodr_events.project);
       PetscCall(VecMDot(g->r, kk, g->C, projection.data()));
       for (PetscInt i = 0; i < kk; ++i) negated[i] = -projection[i];
       PetscCall(VecMAXPY(g->r, kk, negated.data(), g->C));
@@ -549,7 +538,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     gvec[0] = beta;
     int steps = 0;
     if (beta > 0) {
-      const EventScope scope(gcrodr_events.arnoldi);
+      const opforge::PetscEventScope scope(gcrodr_events.arnoldi);
       PetscCall(VecCopy(g->r, g->V[0]));
       PetscCall(VecScale(g->V[0], 1.0 / beta));
       for (int j = 0; j < steps_max; ++j) {
@@ -631,7 +620,7 @@ PetscErrorCode KSPSolve_GCRODR(KSP ksp) {
     if (!ksp->reason && beta == 0.0) ksp->reason = KSP_CONVERGED_ATOL;
     PetscCall(PetscLogEventEnd(gcrodr_events.update, 0, 0, 0, 0));
     if (steps > 0 && (g->update_every_cycle || ksp->reason || kk == 0)) {
-      const EventScope scope(gcrodr_events.refresh);
+      const opforge::PetscEventScope scope(gcrodr_events.refresh);
       PetscCall(update_recycle_space(ksp, g, steps, H, Bc, u_norms));
     }
   }
