@@ -78,13 +78,13 @@ std::unique_ptr<CLI::App> make_parser(Arguments& args) {
   app->add_flag("-v,--verbose", args.verbose);
   app->require_subcommand(0, 1);
   app->fallthrough();  // -v and --help also after the command
-  auto add_command = [&](const std::string& name, const std::string& description, const std::string& file) {
-    CLI::App* command = app->add_subcommand(name, description);
+  auto add_command = [&](const std::string& name, const std::string& file) {
+    CLI::App* command = app->add_subcommand(name);
     command->add_option(file, args.file);
     return command;
   };
   for (const auto& name : {"generate", "train", "evaluate"}) {
-    CLI::App* command = add_command(name, "", "CONFIG.yaml");
+    CLI::App* command = add_command(name, "CONFIG.yaml");
     command->add_option("overrides", args.overrides, "key.path=value");
   }
   app->get_subcommand("train")->add_flag("--resume", args.resume);
@@ -93,7 +93,7 @@ std::unique_ptr<CLI::App> make_parser(Arguments& args) {
   evaluate->add_option("--predictions", args.predictions);
   evaluate->add_option("--rollout", args.rollout);
   evaluate->add_option("--rollout-dir", args.rollout_directory);
-  CLI::App* info = add_command("info", "", "FILE.h5");
+  CLI::App* info = add_command("info", "FILE.h5");
   info->add_flag("--config", args.show_config);
   info->add_option("--samples", args.samples);
   return app;
@@ -116,7 +116,7 @@ Arguments parse_arguments(int argc, char** argv) {
   const std::string command = first_word(words);
   if (!command.empty() && std::find(commands.begin(), commands.end(), command) == commands.end())
     OPFORGE_THROW(opforge::UsageError, "unknown command '", command, "'", opforge::did_you_mean(command, commands),
-                  " (commands: generate, train, evaluate, info; see --help)");
+                  " (commands: ", opforge::join(commands, ", "), "; see --help)");
   auto parser = make_parser(args);
   std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last first
   try {
@@ -170,7 +170,7 @@ int run_generate(const Arguments& args, opforge::Environment& env) {
   if (report.stopped) {
     log.info("stopped for requeue", report.stop_signal ? " (signal " + std::to_string(report.stop_signal) + ")" : "",
              ": ", report.written, " of ", report.samples, " samples in ", report.output_path,
-             ".partial; run the same command to continue");
+             opforge::io::partial_suffix, "; run the same command to continue");
     return 0;
   }
   const auto solved = std::max<std::int64_t>(1, report.samples - report.kept);
@@ -262,8 +262,8 @@ int main(int argc, char** argv) {
         if (args.command == "generate") return run_generate(args, *env);
         if (args.command == "train") return run_train(args, *env);
         if (args.command == "evaluate") return run_evaluate(args, *env);
-        OPFORGE_THROW(opforge::UsageError, "unknown command '", args.command,
-                      "' (commands: generate, train, evaluate, info; see --help)");
+        // parse_arguments admits only the commands above.
+        OPFORGE_THROW(opforge::InternalError, "no runner for command '", args.command, "'");
       },
       guard);
   env.reset();

@@ -5,8 +5,9 @@
 /// kind, registered per `pde.type` in dataset_generators(): linear-system
 /// families are solved in solver groups of `ranks_per_solve` ranks (one
 /// reused KSP per group, in the order a strategy chooses:
-/// linear_system_generator.cpp); time-dependent ones are simulated
-/// (les_generator.cpp).
+/// linear_system_generator.cpp); time-dependent ones are simulated, one
+/// trajectory per sample (trajectory_generator.cpp with les_generator.cpp
+/// and ns2d_generator.cpp).
 
 #include <cstdint>
 #include <string>

@@ -35,6 +35,16 @@ struct DatasetReader::Impl {
   [[noreturn]] void fail(const std::string& message) const {
     OPFORGE_THROW(IoError, "dataset '", path, "': ", message);
   }
+  /// Runs `read`; an IoError of the HDF5 helpers, which name the object but
+  /// not the file, is raised again naming the file.
+  template <typename Read> auto naming_the_file(Read&& read) const {
+    try {
+      return read();
+    } catch (const IoError& e) {
+      if (std::string(e.what()).rfind("dataset '" + path + "'", 0) == 0) throw;
+      fail(e.what());
+    }
+  }
   h5::Id open_dataset(const std::string& name) const {
     if (!h5::link_exists(file, name)) fail("missing " + name + " (not an opforge dataset of a known layout)");
     return h5::Id(OPFORGE_H5_CALL(H5Dopen2(file, name.c_str(), H5P_DEFAULT)), H5Dclose);
@@ -146,7 +156,7 @@ DatasetReader::DatasetReader(const std::string& path, ReaderOptions options) : i
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) s.fail("cannot open as HDF5 (truncated or not an HDF5 file): " + h5::error_stack_text());
   s.file = h5::Id(file, H5Fclose);
-  try {
+  s.naming_the_file([&] {
     if (!h5::has_attribute(s.file, "format") || h5::read_string_attribute(s.file, "format") != dataset_format_name)
       s.fail(std::string("not an opforge dataset (root attribute 'format' is not '") + dataset_format_name + "')");
     const std::int64_t version = h5::read_int_attribute(s.file, "format_version");
@@ -155,11 +165,7 @@ DatasetReader::DatasetReader(const std::string& path, ReaderOptions options) : i
              std::to_string(dataset_format_version) + ")");
     s.complete = h5::has_attribute(s.file, "complete") && h5::read_int_attribute(s.file, "complete") == 1;
     s.read_layout();
-  } catch (const IoError& e) {
-    // The HDF5 helpers name the object, not the file.
-    if (std::string(e.what()).rfind("dataset '" + path + "'", 0) == 0) throw;
-    s.fail(e.what());
-  }
+  });
   if (!s.complete && !options.allow_incomplete)
     s.fail("incomplete: " + std::to_string(written_count()) + " of " + std::to_string(s.layout.num_samples) +
            " samples written and the 'complete' flag is not set (the run that wrote it did not finish)");
@@ -186,11 +192,7 @@ std::vector<std::pair<std::string, std::string>> DatasetReader::attributes() con
 
 std::string DatasetReader::config_yaml() const {
   if (!h5::link_exists(impl_->file, names::config_yaml)) return {};
-  try {
-    return h5::read_string_dataset(impl_->file, names::config_yaml);
-  } catch (const IoError& e) {
-    impl_->fail(e.what());
-  }
+  return impl_->naming_the_file([&] { return h5::read_string_dataset(impl_->file, names::config_yaml); });
 }
 
 template <typename Target>
@@ -238,12 +240,8 @@ std::vector<double> DatasetReader::read_meta(const std::string& name) const {
   if (!impl_->layout.find_meta(name)) impl_->fail("no metadata array '" + name + "'");
   const std::string path = std::string(names::meta) + "/" + name;
   h5::Id dataset = impl_->open_dataset(path);
-  std::vector<double> values;
-  try {
-    values = read_vector<double>(dataset, H5T_NATIVE_DOUBLE, path);
-  } catch (const IoError& e) {
-    impl_->fail(e.what());
-  }
+  const std::vector<double> values =
+      impl_->naming_the_file([&] { return read_vector<double>(dataset, H5T_NATIVE_DOUBLE, path); });
   // Callers index it by sample.
   if (static_cast<std::int64_t>(values.size()) != impl_->layout.num_samples)
     impl_->fail(path + " has " + std::to_string(values.size()) + " entries for " +

@@ -192,6 +192,22 @@ struct Ns2dSolver::Impl {
   }
   double last_speed = 0;
 
+  /// The coarse grid of vorticity_at: its half spectrum, values and inverse
+  /// plan, made at the first call for a size rather than at every frame.
+  std::int64_t coarse_size = 0;
+  AlignedArray<Complex> coarse_hat;
+  AlignedArray<double> coarse;
+  Plan coarse_inverse;
+  void prepare_coarse(std::int64_t size) {
+    if (size == coarse_size) return;
+    coarse_hat = AlignedArray<Complex>(static_cast<std::size_t>(size * (size / 2 + 1)));
+    coarse = AlignedArray<double>(static_cast<std::size_t>(size * size));
+    const std::lock_guard<std::mutex> lock(fftw::planner_mutex());
+    coarse_inverse = Plan(fftw_plan_dft_c2r_2d(static_cast<int>(size), static_cast<int>(size),
+                                               as_fftw(coarse_hat.data()), coarse.data(), FFTW_ESTIMATE));
+    coarse_size = size;
+  }
+
   void step(double dt) {
     advection();
     const double cfl = dt * last_speed * double(s);
@@ -248,24 +264,18 @@ std::vector<double> Ns2dSolver::vorticity_at(std::int64_t size) const {
   }
   // The modes |k| < size / 2 of the field on a size x size grid (the Nyquist
   // mode dropped, so the result is the real truncated series).
+  m.prepare_coarse(size);
   const std::int64_t half = size / 2 + 1;
-  fftw::AlignedArray<Complex> small(static_cast<std::size_t>(size * half));
+  std::fill(m.coarse_hat.data(), m.coarse_hat.data() + m.coarse_hat.size(), Complex{});  // c2r consumed the last
   for (std::int64_t i = 0; i < size; ++i) {
     const std::int64_t k = wavenumber(i, size);
     if (std::abs(k) >= size / 2) continue;
     const std::int64_t source = k >= 0 ? k : m.s + k;
     for (std::int64_t j = 0; j < size / 2; ++j)
-      small[static_cast<std::size_t>(i * half + j)] = m.w_hat[static_cast<std::size_t>(source * m.half + j)];
+      m.coarse_hat[static_cast<std::size_t>(i * half + j)] = m.w_hat[static_cast<std::size_t>(source * m.half + j)];
   }
-  fftw::AlignedArray<double> out(static_cast<std::size_t>(size * size));
-  Plan plan;
-  {
-    const std::lock_guard<std::mutex> lock(fftw::planner_mutex());
-    plan = Plan(fftw_plan_dft_c2r_2d(static_cast<int>(size), static_cast<int>(size), as_fftw(small.data()), out.data(),
-                                     FFTW_ESTIMATE));
-  }
-  fftw_execute(plan.get());
-  return std::vector<double>(out.data(), out.data() + out.size());
+  fftw_execute(m.coarse_inverse.get());
+  return std::vector<double>(m.coarse.data(), m.coarse.data() + m.coarse.size());
 }
 
 VorticityStatistics Ns2dSolver::statistics() const {

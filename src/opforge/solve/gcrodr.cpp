@@ -113,26 +113,23 @@ PetscErrorCode combine(const Vec* src, int ns, const Dense& T, Vec* out) {
     for (const auto& [begin, end] : contiguous_runs(in, n)) {
       PetscBLASInt depth;
       PetscCall(PetscBLASIntCast(end - begin, &depth));
-      BLASgemm_("N", "N", &rows, &cols, &depth, &one, in[static_cast<std::size_t>(begin)], &ld, &T.a[static_cast<std::size_t>(begin)],
-                &ldt, &beta, dst[0], &ld);
+      BLASgemm_("N", "N", &rows, &cols, &depth, &one, in[static_cast<std::size_t>(begin)], &ld,
+                &T.a[static_cast<std::size_t>(begin)], &ldt, &beta, dst[0], &ld);
       beta = 1.0;
     }
-    for (int i = 0; i < ns; ++i) PetscCall(VecRestoreArrayRead(src[i], &in[i]));
-    for (int c = 0; c < nt; ++c) PetscCall(VecRestoreArrayWrite(out[c], &dst[c]));
-    PetscCall(PetscLogFlops(2.0 * ns * nt * n));
-    PetscFunctionReturn(0);
-  }
-  constexpr PetscInt block = 256;
-  for (PetscInt start = 0; start < n; start += block) {
-    const PetscInt end = std::min(n, start + block);
-    for (int c = 0; c < nt; ++c) std::fill(dst[c] + start, dst[c] + end, 0.0);
-    for (int i = 0; i < ns; ++i) {
-      const PetscScalar* x = in[i];
-      for (int c = 0; c < nt; ++c) {
-        const double t = T(i, c);
-        if (t == 0.0) continue;
-        PetscScalar* y = dst[c];
-        for (PetscInt r = start; r < end; ++r) y[r] += t * x[r];
+  } else {
+    constexpr PetscInt block = 256;
+    for (PetscInt start = 0; start < n; start += block) {
+      const PetscInt end = std::min(n, start + block);
+      for (int c = 0; c < nt; ++c) std::fill(dst[c] + start, dst[c] + end, 0.0);
+      for (int i = 0; i < ns; ++i) {
+        const PetscScalar* x = in[i];
+        for (int c = 0; c < nt; ++c) {
+          const double t = T(i, c);
+          if (t == 0.0) continue;
+          PetscScalar* y = dst[c];
+          for (PetscInt r = start; r < end; ++r) y[r] += t * x[r];
+        }
       }
     }
   }
@@ -142,8 +139,9 @@ PetscErrorCode combine(const Vec* src, int ns, const Dense& T, Vec* out) {
   PetscFunctionReturn(0);
 }
 
-/// D(i, j) = left[i] . right[j] for all pairs in one blocked pass and one
-/// allreduce (instead of one reduction per right-hand vector).
+/// D(i, j) = left[i] . right[j] for all pairs and one allreduce (instead of
+/// one reduction per right-hand vector): a BLAS GEMM per run of adjacent
+/// left vectors when the right ones are one array, else one blocked pass.
 PetscErrorCode inner_products(const Vec* left, int nl, const Vec* right, int nr, Dense& D) {
   PetscFunctionBegin;
   D = Dense(nl, nr);
@@ -153,9 +151,7 @@ PetscErrorCode inner_products(const Vec* left, int nl, const Vec* right, int nr,
   std::vector<const PetscScalar*> a(static_cast<std::size_t>(nl)), b(static_cast<std::size_t>(nr));
   for (int i = 0; i < nl; ++i) PetscCall(VecGetArrayRead(left[i], &a[i]));
   for (int j = 0; j < nr; ++j) PetscCall(VecGetArrayRead(right[j], &b[j]));
-  const auto right_runs = contiguous_runs(b, n);
-  constexpr PetscInt block = 256;
-  if (n > 0 && right_runs.size() == 1) {  // a BLAS GEMM per run of adjacent left vectors: D = A^T B
+  if (n > 0 && contiguous_runs(b, n).size() == 1) {  // D = A^T B
     PetscBLASInt depth, cols, ld, ldd;
     PetscCall(PetscBLASIntCast(n, &depth));
     PetscCall(PetscBLASIntCast(nr, &cols));
@@ -169,15 +165,16 @@ PetscErrorCode inner_products(const Vec* left, int nl, const Vec* right, int nr,
                 &D(begin, 0), &ldd);
     }
   } else {
-  for (PetscInt start = 0; start < n; start += block) {
-    const PetscInt end = std::min(n, start + block);
-    for (int j = 0; j < nr; ++j)
-      for (int i = 0; i < nl; ++i) {
-        double sum = 0;
-        for (PetscInt r = start; r < end; ++r) sum += a[i][r] * b[j][r];
-        D(i, j) += sum;
-      }
-  }
+    constexpr PetscInt block = 256;
+    for (PetscInt start = 0; start < n; start += block) {
+      const PetscInt end = std::min(n, start + block);
+      for (int j = 0; j < nr; ++j)
+        for (int i = 0; i < nl; ++i) {
+          double sum = 0;
+          for (PetscInt r = start; r < end; ++r) sum += a[i][r] * b[j][r];
+          D(i, j) += sum;
+        }
+    }
   }
   for (int i = 0; i < nl; ++i) PetscCall(VecRestoreArrayRead(left[i], &a[i]));
   for (int j = 0; j < nr; ++j) PetscCall(VecRestoreArrayRead(right[j], &b[j]));

@@ -6,6 +6,7 @@
 
 #include "opforge/core/error.hpp"
 #include "opforge/core/file_commit.hpp"
+#include "opforge/core/text.hpp"
 #include "opforge/config/differences.hpp"
 #include "opforge/io/zip_integrity.hpp"
 
@@ -24,31 +25,9 @@ void atomic_save(torch::serialize::OutputArchive& archive, const std::string& pa
   commit_file(temporary, path);
 }
 
-std::string joined(const std::vector<std::string>& names) {
-  std::string text;
-  for (std::size_t i = 0; i < names.size(); ++i) text += (i ? "\n" : "") + names[i];
-  return text;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (!text.empty() && start <= text.size()) {
-    const auto end = text.find('\n', start);
-    names.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return names;
-}
-
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-std::string listed(const std::vector<std::string>& names) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < names.size(); ++i) text += (i ? ", " : "") + names[i];
-  return text + "]";
-}
+std::string listed(const std::vector<std::string>& names) { return "[" + join(names, ", ") + "]"; }
 }  // namespace
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
@@ -77,8 +56,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("best_epoch", torch::tensor(contents.best.epoch));
   archive.write("best_errors", torch::tensor({contents.best.validation_l2, contents.best.test_l2, contents.best.test_h1},
                                              torch::kFloat64));
-  archive.write("data.input_channels", c10::IValue(joined(contents.input_channels)));
-  archive.write("data.output_channels", c10::IValue(joined(contents.output_channels)));
+  // Channel names, one per line.
+  archive.write("data.input_channels", c10::IValue(join(contents.input_channels, "\n")));
+  archive.write("data.output_channels", c10::IValue(join(contents.output_channels, "\n")));
   archive.write("data.spatial_dims", torch::tensor(contents.spatial_dims));
   archive.write("format", c10::IValue(std::string("opforge-checkpoint-1")));
   atomic_save(archive, path);
@@ -118,8 +98,8 @@ CheckpointReader::CheckpointReader(std::string path) : path_(std::move(path)) {
     torch::Tensor spatial_dims;  // absent in checkpoints from before the layout was stored
     if (archive_.try_read("data.input_channels", inputs) && archive_.try_read("data.output_channels", outputs) &&
         archive_.try_read("data.spatial_dims", spatial_dims)) {
-      contents_.input_channels = split_lines(inputs.toStringRef());
-      contents_.output_channels = split_lines(outputs.toStringRef());
+      contents_.input_channels = split(inputs.toStringRef(), '\n');
+      contents_.output_channels = split(outputs.toStringRef(), '\n');
       contents_.spatial_dims = spatial_dims.item<std::int64_t>();
     }
   } catch (const Error&) {

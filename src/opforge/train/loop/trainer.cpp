@@ -177,6 +177,7 @@ struct Run {
   }
 
   std::string checkpoint_path() const { return run_directory + "/checkpoint.pt"; }
+  std::string metrics_path() const { return run_directory + "/metrics.csv"; }
 
   config::Section root;
   std::int64_t seed;
@@ -205,7 +206,6 @@ struct StartPoint {
 /// normaliser from one step), after checking that it is this experiment's.
 /// Or start: a fresh metrics.csv and the resolved config.
 StartPoint resume_or_start(const Communicator& comm, Run& run, const TrainCommand& command, TrainingReport& report) {
-  const std::string metrics_path = run.run_directory + "/metrics.csv";
   if (comm.rank() == 0) std::filesystem::create_directories(run.run_directory);
   comm.barrier();
   StartPoint start;
@@ -222,7 +222,7 @@ StartPoint resume_or_start(const Communicator& comm, Run& run, const TrainComman
                   start.first_step > 0 ? " and " + std::to_string(start.first_step) + " steps of the next"
                                        : std::string());
   } else if (comm.rank() == 0) {
-    std::filesystem::remove(metrics_path);
+    std::filesystem::remove(run.metrics_path());
     std::ofstream(run.run_directory + "/config.yaml") << run.resolved_yaml;
   }
   return start;
@@ -327,7 +327,6 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
     save_checkpoint_on_root(comm, path, *run.model, optimizer, run.normalizer, contents, run.learned.get());
   };
   const StopSignalHandlers stop_handlers;
-  const std::string metrics_path = run.run_directory + "/metrics.csv";
   std::int64_t steps_taken = 0;
   for (std::int64_t epoch = report.first_epoch; epoch < run.options.epochs; ++epoch) {
     const auto clock = std::chrono::steady_clock::now();
@@ -355,7 +354,7 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
                     "); the last good checkpoint is ", run.checkpoint_path());
     const bool best = score_epoch(comm, run, m, report);
     report.history.push_back(m);
-    if (comm.rank() == 0) write_metrics_row(metrics_path, m, !std::filesystem::exists(metrics_path));
+    if (comm.rank() == 0) write_metrics_row(run.metrics_path(), m, !std::filesystem::exists(run.metrics_path()));
     // best.pt first: a checkpoint never names a best epoch whose weights are not on disk.
     if (best) save(run.run_directory + "/best.pt", nullptr, m.epoch, 0, 0.0);
     if (m.epoch % run.options.checkpoint_every == 0 || m.epoch == run.options.epochs || steps.stopping)
