@@ -216,7 +216,8 @@ int run_evaluate(const Arguments& args, opforge::Environment& env) {
                                                      args.predictions.value_or(""), args.rollout,
                                                      args.rollout_directory.value_or(""));
   opforge::logger().info("test relative L2 over ", report.samples, " samples: mean ", report.mean, ", median ",
-                         report.median, ", max ", report.max, "; relative H1 mean ", report.mean_h1);
+                         report.median, ", max ", report.max, "; relative H1 mean ", report.mean_h1,
+                         report.spectral_backend.empty() ? "" : "; spectral backend " + report.spectral_backend);
   if (!report.predictions_path.empty()) opforge::logger().info("predictions written to ", report.predictions_path);
   if (report.rollout_frames > 0) {
     opforge::logger().info("roll-out of ", report.rollout_frames, " frames: rel-L2 ", report.rollout_l2_first_call,

@@ -4,6 +4,8 @@
 
 #include "opforge/config/config.hpp"
 #include "opforge/train/models/fno.hpp"
+#include "opforge/train/models/fourier_stages.hpp"
+#include "opforge/train/spectral/points_major.hpp"
 
 namespace {
 
@@ -103,25 +105,26 @@ TEST(Fno, FusedProjectionAndActivationMatchTheLayerByLayerHead) {
   const auto activated = torch::gelu(padded);
   const auto skipped = skip(activated);
   torch::NoGradGuard no_grad;
-  const auto fused = project(*first, *second, "gelu", cropped);
+  const auto stages = evaluation_stages();
+  const auto fused = stages->project(*first, *second, "gelu", cropped);
   ASSERT_EQ(fused.sizes(), whole.sizes());
   EXPECT_LT(max_relative_difference(fused, whole), 1e-5);
-  const auto fused_activated = activation_function("gelu", padded);
+  const auto fused_activated = stages->activation("gelu", padded);
   EXPECT_LT(max_relative_difference(fused_activated, activated), 1e-6);
   EXPECT_LT(max_relative_difference(skip(fused_activated), skipped), 1e-5);
-  EXPECT_TRUE(torch::equal(activation_function("relu", padded), torch::relu(padded)));
+  EXPECT_TRUE(torch::equal(stages->activation("relu", padded), torch::relu(padded)));
   // The same on the points-major layout of the line FFTs ([points, B, C] in
   // memory): the GELU keeps it, the head reads its cropped runs in place.
   const auto points_major = to_points_major(padded);
-  const auto activated_points_major = activation_function("gelu", points_major);
+  const auto activated_points_major = stages->activation("gelu", points_major);
   EXPECT_TRUE(is_points_major(activated_points_major));
   EXPECT_TRUE(torch::equal(activated_points_major, fused_activated));
-  const auto from_points_major = project(*first, *second, "gelu", points_major.narrow(-1, 0, 10));
+  const auto from_points_major = stages->project(*first, *second, "gelu", points_major.narrow(-1, 0, 10));
   EXPECT_LT(max_relative_difference(from_points_major, whole), 1e-5);
   // A layer's activation and skip in one pass on that layout (the fallback
   // on any other).
   for (const auto& field : {points_major, padded}) {
-    const auto [activated_field, skipped_field] = activate_then_skip("gelu", field, *skip);
+    const auto [activated_field, skipped_field] = stages->activate_then_skip("gelu", field, *skip);
     EXPECT_EQ(is_points_major(activated_field), is_points_major(field));
     EXPECT_EQ(is_points_major(skipped_field), is_points_major(field));
     EXPECT_LT(max_relative_difference(activated_field, activated), 1e-6);
@@ -130,16 +133,16 @@ TEST(Fno, FusedProjectionAndActivationMatchTheLayerByLayerHead) {
   // An iterated layer's update, x + step act(u), added into x in place.
   const auto x = torch::randn({2, 6, 5, 7, 13}), u = torch::randn({2, 6, 5, 7, 13});
   for (const std::string activation : {"gelu", "relu", ""}) {
-    const auto expected = x + 0.25 * (activation.empty() ? u : activation_function(activation, u));
+    const auto expected = x + 0.25 * (activation.empty() ? u : stages->activation(activation, u));
     auto owned = x.clone();
-    const auto sum = add_activated(owned, u, 0.25, activation);
+    const auto sum = stages->add_activated(owned, u, 0.25, activation);
     EXPECT_EQ(sum.data_ptr(), owned.data_ptr()) << activation;
     EXPECT_LT(max_relative_difference(sum, expected), 1e-6) << activation;
   }
   // The input skip of a roll-out: u0 repeated along the last axis, added in place.
   const auto repeated = torch::randn({2, 3, 4, 1}).expand({2, 3, 4, 10});
   const auto output = torch::randn({2, 3, 4, 10});
-  EXPECT_TRUE(torch::allclose(add_input(output.clone(), repeated), output + repeated, 0.0, 0.0));
+  EXPECT_TRUE(torch::allclose(stages->add_input(output.clone(), repeated), output + repeated, 0.0, 0.0));
 }
 
 TEST(Fno, ProjectionInBlocksEqualsTheWholeProjection) {
@@ -149,7 +152,7 @@ TEST(Fno, ProjectionInBlocksEqualsTheWholeProjection) {
   const auto hidden = torch::randn({2, 4, 20, 20, 100});
   const auto whole = second(torch::gelu(first(hidden)));
   torch::NoGradGuard no_grad;
-  const auto blocked = project(*first, *second, "gelu", hidden);
+  const auto blocked = evaluation_stages()->project(*first, *second, "gelu", hidden);
   ASSERT_EQ(blocked.sizes(), whole.sizes());
   EXPECT_TRUE(torch::allclose(blocked, whole, 1e-6, 1e-6));
 }
@@ -201,7 +204,7 @@ TEST(Fno, SpaceTimeModelHasTheAnalyticParameterCountAndKeepsItsGrid) {
 
 TEST(Fno, AnInputConstantInTimeGivesTheSameOutputThroughTheSeparableFirstLayer) {
   // The roll-out passes u0 repeated over the frames as a broadcast view; the
-  // first layer is then computed from its structure (ConstantInputFirstLayer).
+  // first layer is then computed from its structure (fourier_evaluation.cpp).
   struct Case {
     std::string yaml;
     ModelShape shape;
@@ -226,8 +229,8 @@ TEST(Fno, AnInputConstantInTimeGivesTheSameOutputThroughTheSeparableFirstLayer) 
     const auto u0 = torch::randn(one_frame, torch::kFloat64);
     const auto repeated = u0.expand(shape);
     torch::NoGradGuard no_grad;
-    ASSERT_TRUE(ConstantInputFirstLayer::applies(repeated, {}));
-    ASSERT_FALSE(ConstantInputFirstLayer::applies(repeated.contiguous(), {}));
+    ASSERT_TRUE(constant_along_last_axis(repeated, {}));
+    ASSERT_FALSE(constant_along_last_axis(repeated.contiguous(), {}));
     EXPECT_LT(max_relative_difference(model->forward(repeated), model->forward(repeated.contiguous())), 1e-12)
         << c.yaml;
     // Its cached lifting of the grid follows the weights.
@@ -237,7 +240,7 @@ TEST(Fno, AnInputConstantInTimeGivesTheSameOutputThroughTheSeparableFirstLayer) 
     // In float, the roll-out's type: the line FFTs and fused kernels.
     model->to(torch::kFloat32);
     const auto repeated_float = u0.to(torch::kFloat32).expand(shape);
-    ASSERT_TRUE(ConstantInputFirstLayer::applies(repeated_float, {}));
+    ASSERT_TRUE(constant_along_last_axis(repeated_float, {}));
     EXPECT_LT(max_relative_difference(model->forward(repeated_float), model->forward(repeated_float.contiguous())),
               1e-5)
         << c.yaml;

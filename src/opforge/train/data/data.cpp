@@ -217,7 +217,7 @@ Normalizer Normalizer::identity(const ModelShape& shape) {
 torch::Tensor Normalizer::encode_input(const torch::Tensor& x) const {
   // A broadcast axis (stride 0: the roll-out's u0 repeated over the frames)
   // is encoded once and stays a broadcast, so that the model can use the
-  // structure (ConstantInputFirstLayer).
+  // structure (models/fourier_evaluation.cpp).
   torch::Tensor compact = x;
   for (std::int64_t axis = 2; axis < x.dim(); ++axis)
     if (x.stride(axis) == 0) compact = compact.narrow(axis, 0, 1);

@@ -129,8 +129,10 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   // 3. The test split's errors, then what was asked for besides.
   const auto test = range(data_options.test_begin, data_options.test_end);
   std::vector<torch::Tensor> predictions;
-  const auto errors = relative_errors(comm, *model, data, normalizer, test, predictions_path.empty() ? nullptr : &predictions);
   EvaluationReport report;
+  model->eval();  // the evaluation phase's backend, which the report records
+  report.spectral_backend = model->spectral_backend();
+  const auto errors = relative_errors(comm, *model, data, normalizer, test, predictions_path.empty() ? nullptr : &predictions);
   summarize(comm, errors, data_options.test_begin, test.size(), report);
   if (!predictions_path.empty()) {
     write_predictions(comm, predictions_path, data, data_options, errors, predictions, checkpoint, document);

@@ -98,7 +98,8 @@ void write_report(const std::string& path, const TrainingReport& report, int ran
   {
     std::ofstream out(temporary);
     out.precision(8);
-    out << "{\n  \"model\": \"" << report.model << "\",\n  \"parameters\": " << report.parameters
+    out << "{\n  \"model\": \"" << report.model << "\",\n  \"spectral_backend\": \"" << report.spectral_backend
+        << "\",\n  \"parameters\": " << report.parameters
         << ",\n  \"ranks\": " << ranks << ",\n  \"epochs\": " << epochs
         << ",\n  \"epochs_this_run\": " << report.history.size()
         << ",\n  \"seconds_per_epoch\": " << seconds / double(report.history.size());
@@ -375,6 +376,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   TrainingReport report;
   report.run_directory = run.run_directory;
   report.model = run.model->describe();
+  report.spectral_backend = run.model->spectral_backend();
   report.parameters = count_parameters(*run.model);
   const StartPoint start = resume_or_start(comm, run, command, report);
   run_epochs(comm, run, command, start, report);

@@ -42,6 +42,7 @@ struct BestEpoch {
 struct TrainingReport {
   std::string run_directory;
   std::string model;
+  std::string spectral_backend;  ///< the Fourier layers' in training (empty: none)
   std::int64_t parameters = 0;
   std::int64_t first_epoch = 0;  ///< epochs already done when this run started (resume)
   std::vector<EpochMetrics> history;
@@ -69,6 +70,7 @@ struct EvaluationReport {
   double mean = 0, median = 0, max = 0;  ///< relative L2 over the test split
   double mean_h1 = 0;                    ///< relative H1 over the test split
   std::string predictions_path;          ///< empty when none were written
+  std::string spectral_backend;          ///< the Fourier layers' in evaluation (empty: none)
   // Trajectory datasets with a roll-out (rollout.csv, spectra.csv in rollout_directory):
   std::string rollout_directory;
   std::int64_t rollout_frames = 0;

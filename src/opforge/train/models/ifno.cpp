@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "opforge/core/error.hpp"
+#include "opforge/train/models/fourier_stages.hpp"
 
 namespace opforge::train {
 
@@ -14,12 +15,10 @@ IfnoOptions IfnoOptions::parse(const config::Section& s, const ModelShape& shape
 }
 
 IfnoImpl::IfnoImpl(IfnoOptions o) : options(std::move(o)) {
-  const auto d = static_cast<std::int64_t>(options.modes().size());
-  lift = register_module("lift", PointwiseLinear(options.in_channels() + d, options.width()));
+  register_lift(options);
   spectral = register_module("spectral", make_fourier_layer(options));
   skip = register_module("skip", PointwiseLinear(options.width(), options.width()));
-  project1 = register_module("project1", PointwiseLinear(options.width(), options.projection()));
-  project2 = register_module("project2", PointwiseLinear(options.projection(), options.out_channels()));
+  register_projection(options);
 }
 
 torch::Tensor IfnoImpl::forward(torch::Tensor x) {
@@ -29,21 +28,15 @@ torch::Tensor IfnoImpl::forward(torch::Tensor x) {
   const torch::Tensor input = x;
   const double step = 1.0 / double(options.iterations());
   // x is always this call's own tensor (the lifting's result, then each
-  // update's), so evaluation adds into it in place.
+  // update's), so the stages may add into it.
   const auto advance = [&](std::int64_t l, const torch::Tensor& update) {
-    x = add_activated(x, update, step, l + 1 < options.iterations() ? options.activation() : "");
+    x = stages().add_activated(x, update, step, l + 1 < options.iterations() ? options.activation() : "");
   };
-  std::int64_t l = 0;
-  if (ConstantInputFirstLayer::applies(input, options.latent_grid())) {
-    auto first = constant_input_first_layer_(options.latent_grid(), options.padding(), *lift, *spectral, *skip, input,
-                                             true);
-    x = first.lifted;
-    advance(l++, first.sum);
-  } else {
-    x = lift_input(options, *lift, input);
-  }
-  for (; l < options.iterations(); ++l) advance(l, spectral->forward_plus(x, skip(x)));
-  return project_output(options, *project1, *project2, x, input);
+  auto first = stages().first_layer(options, *lift, *spectral, *skip, input, true);
+  x = first.lifted;
+  advance(0, first.sum);
+  for (std::int64_t l = 1; l < options.iterations(); ++l) advance(l, spectral->forward_plus(x, skip(x)));
+  return stages().project_output(options, *project1, *project2, x, input);
 }
 
 std::string IfnoImpl::describe() const {

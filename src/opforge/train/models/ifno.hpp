@@ -7,9 +7,7 @@
 /// between the FNO's lifting (inputs + grid coordinates) and projection.
 /// Its parameter count does not grow with depth.
 
-#include <vector>
-
-#include "opforge/train/models/fno.hpp"
+#include "opforge/train/models/fourier_layer.hpp"
 
 namespace opforge::train {
 
@@ -19,19 +17,14 @@ struct IfnoOptions : FourierLayerOptions {
   TORCH_ARG(std::int64_t, iterations) = 20;
 };
 
-class IfnoImpl : public OperatorModelImpl {
+class IfnoImpl : public FourierModelImpl {
 public:
   explicit IfnoImpl(IfnoOptions options);
   torch::Tensor forward(torch::Tensor x) override;
   std::string describe() const override;
   IfnoOptions options;
-  PointwiseLinear lift{nullptr};
   SpectralConv spectral{nullptr};  ///< K, shared by every iteration
   PointwiseLinear skip{nullptr};   ///< W, shared by every iteration
-  PointwiseLinear project1{nullptr}, project2{nullptr};
-
-private:
-  ConstantInputFirstLayer constant_input_first_layer_;
 };
 TORCH_MODULE(Ifno);
 

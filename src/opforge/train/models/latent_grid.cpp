@@ -10,7 +10,7 @@
 #include <tuple>
 
 #include "opforge/core/error.hpp"
-#include "opforge/train/spectral/spectral_transform.hpp"
+#include "opforge/train/spectral/backend.hpp"
 
 namespace opforge::train {
 

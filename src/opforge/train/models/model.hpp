@@ -26,6 +26,9 @@ public:
   virtual torch::Tensor forward(torch::Tensor x) = 0;
   /// One line for logs and provenance.
   virtual std::string describe() const = 0;
+  /// The spectral backend the model's Fourier layers run on in its current
+  /// phase (train() or eval()); empty for a model without them.
+  virtual std::string spectral_backend() const { return {}; }
 };
 
 /// Real parameters, complex weights counted twice (as the FNO code does).
