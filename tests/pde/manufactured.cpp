@@ -4,6 +4,7 @@
 
 #include "opforge/core/environment.hpp"
 #include "opforge/pde/heat_geometry.hpp"
+#include "opforge/pde/q1_operator.hpp"
 #include "opforge/solve/grid_system.hpp"
 #include "support/direct_solve.hpp"
 
@@ -51,6 +52,47 @@ double max_error(const ManufacturedCase& c, std::int64_t s) {
   const auto& world = Environment::current().world();
   const pde::EllipticOperator op = pde::discretize(manufactured_problem(c, s));
   solve::GridSystem system(world, s);
+  system.assemble_matrix(op);
+  system.assemble_rhs(op);
+  solve_directly(system);
+  const pde::Field2D u = system.gather_solution(op);
+  double error = 0;
+  if (world.rank() == 0)
+    for (std::int64_t i = 0; i < s; ++i)
+      for (std::int64_t j = 0; j < s; ++j)
+        error = std::max(error, std::abs(u(i, j) - exact_solution(u.x(i), u.x(j))));
+  world.broadcast(&error, 1, 0);
+  return error;
+}
+
+double max_error_natural_boundary(std::int64_t s) {
+  using pde::NaturalBoundaryProblem;
+  NaturalBoundaryProblem p;
+  p.s = s;
+  p.wavenumber_squared = pde::Field2D(s);
+  p.source = pde::Field2D(s);
+  const pde::Field2D grid(s);
+  for (std::int64_t i = 0; i < s; ++i)
+    for (std::int64_t j = 0; j < s; ++j) {
+      const double x = grid.x(i), y = grid.x(j);
+      const double k2 = 25.0 + 5.0 * x * y;
+      p.wavenumber_squared(i, j) = k2;
+      const double laplacian = -2 * M_PI * M_PI * std::sin(M_PI * x) * std::sin(M_PI * y) + 2;
+      p.source(i, j) = -laplacian - k2 * exact_solution(x, y);
+    }
+  for (auto& side : p.flux) side.resize(static_cast<std::size_t>(s));
+  for (std::int64_t t = 0; t < s; ++t) {
+    const double v = grid.x(t);
+    const auto k = static_cast<std::size_t>(t);
+    // Outward normal derivatives of u* = sin(pi x) sin(pi y) + x^2 + y.
+    p.flux[NaturalBoundaryProblem::bottom][k] = -(M_PI * std::sin(M_PI * v) + 1);
+    p.flux[NaturalBoundaryProblem::top][k] = -M_PI * std::sin(M_PI * v) + 1;
+    p.flux[NaturalBoundaryProblem::left][k] = -M_PI * std::sin(M_PI * v);
+    p.flux[NaturalBoundaryProblem::right][k] = -M_PI * std::sin(M_PI * v) + 2;
+  }
+  const auto& world = Environment::current().world();
+  const pde::EllipticOperator op = pde::discretize_q1(p);
+  solve::GridSystem system(world, s, 0, true);
   system.assemble_matrix(op);
   system.assemble_rhs(op);
   solve_directly(system);

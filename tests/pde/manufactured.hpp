@@ -24,5 +24,9 @@ pde::EllipticProblem manufactured_problem(const ManufacturedCase& c, std::int64_
 double exact_solution(double x, double y);
 /// Max-norm error of the discrete solution (direct solve on PETSC_COMM_WORLD).
 double max_error(const ManufacturedCase& c, std::int64_t s);
+/// The same for u* under natural boundary conditions, du/dn = du*/dn on
+/// every side, with k^2 = 25 + 5xy (between the Neumann eigenvalues 2 pi^2
+/// and 4 pi^2: indefinite) by Q1 elements (pde/q1_operator.hpp).
+double max_error_natural_boundary(std::int64_t s);
 
 }  // namespace opforge::test_support

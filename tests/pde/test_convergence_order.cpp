@@ -33,6 +33,17 @@ TEST(ConvergenceOrder, IndefiniteHelmholtzIsSecondOrder) {
   expect_second_order({"helmholtz", false, 400.0, ""});
 }
 
+TEST(ConvergenceOrder, BilinearElementsWithNaturalBoundaryAreSecondOrder) {
+  // The helmholtz_dehoop discretisation: Q1 elements, every node unknown,
+  // fluxes on all four sides, an indefinite k^2.
+  const double e1 = opforge::test_support::max_error_natural_boundary(17);
+  const double e2 = opforge::test_support::max_error_natural_boundary(33);
+  const double e3 = opforge::test_support::max_error_natural_boundary(65);
+  EXPECT_GT(std::log2(e1 / e2), 1.8) << e1 << " " << e2 << " " << e3;
+  EXPECT_GT(std::log2(e2 / e3), 1.9) << e1 << " " << e2 << " " << e3;
+  EXPECT_LT(e3, 1e-3);
+}
+
 TEST(ConvergenceOrder, HeatPlateWithSlotIsSecondOrder) {
   expect_second_order({"heat slot", false, 0.0, "slot"});
   expect_second_order({"heat l_shape", true, 0.0, "l_shape"});

@@ -62,7 +62,8 @@ Plan resolve_plan(Environment& env, const config::Document& document) {
   if (world.size() % plan.options.ranks_per_solve != 0)
     root.fail("ranks_per_solve", "must divide the number of ranks (" + std::to_string(world.size()) + "), got " +
                                      std::to_string(plan.options.ranks_per_solve));
-  plan.solver = solve::SolverOptions::parse_in(root, plan.family->positive_definite());
+  plan.solver =
+      solve::SolverOptions::parse_in(root, plan.family->positive_definite(), plan.family->natural_boundary());
   plan.order = solve_orders().create(plan.options.order, root.section_or_empty("sorting"));
   plan.petsc_options = env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
   document.finish();
@@ -221,7 +222,8 @@ public:
     const int groups = world.size() / options.ranks_per_solve;
     const int group = world.rank() / options.ranks_per_solve;
     const Communicator group_comm = world.split(group, world.rank());
-    solve::GridSystem system(group_comm, plan.family->resolution(), plan.family->coarsest_grid_nodes());
+    solve::GridSystem system(group_comm, plan.family->resolution(), plan.family->coarsest_grid_nodes(),
+                             plan.family->natural_boundary());
     solve::SequenceSolver solver(group_comm, plan.solver);
 
     io::DatasetWriter writer(world, options.output_path, dataset_layout(plan), provenance(plan, solver, document),

@@ -83,6 +83,19 @@ double EllipticOperator::rhs(std::int64_t i, std::int64_t j) const {
 
 Field2D EllipticOperator::residual(const Field2D& u) const {
   Field2D r(s);
+  if (nine_point()) {
+    for (std::int64_t i = 0; i < s; ++i)
+      for (std::int64_t j = 0; j < s; ++j) {
+        const auto& row = stencil[index(i, j)];
+        double au = 0.0;
+        for (std::int64_t di = -1; di <= 1; ++di)
+          for (std::int64_t dj = -1; dj <= 1; ++dj)
+            if (i + di >= 0 && i + di < s && j + dj >= 0 && j + dj < s)
+              au += row[static_cast<std::size_t>(3 * (di + 1) + dj + 1)] * u(i + di, j + dj);
+        r(i, j) = load[index(i, j)] - au;
+      }
+    return r;
+  }
   for (std::int64_t i = 1; i + 1 < s; ++i)
     for (std::int64_t j = 1; j + 1 < s; ++j) {
       const std::size_t k = index(i, j);

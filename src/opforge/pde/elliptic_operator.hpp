@@ -9,6 +9,7 @@
 /// known values move to the right-hand side, so the matrix is symmetric, and
 /// SPD when k = 0.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -38,6 +39,13 @@ struct EllipticOperator {
   /// Diagonal used for rows of Dirichlet nodes inside the solved block, of
   /// the same size as the other rows so the spectrum is not distorted.
   double dirichlet_diagonal = 1.0;
+  /// Nine-point rows (bilinear elements with natural boundary conditions,
+  /// q1_operator.hpp): when not empty, every node of the grid is unknown
+  /// and row k is the sum over (di, dj) in {-1, 0, 1}^2 of
+  /// stencil[k][3 (di + 1) + (dj + 1)] u(i + di, j + dj), with right-hand
+  /// side load[k]; the five-point fields above are unused.
+  std::vector<std::array<double, 9>> stencil;
+  bool nine_point() const { return !stencil.empty(); }
 
   std::size_t index(std::int64_t i, std::int64_t j) const { return static_cast<std::size_t>(i * s + j); }
   /// Matrix diagonal at a free node.
@@ -45,7 +53,8 @@ struct EllipticOperator {
   /// Right-hand side at a free node, Dirichlet neighbours included.
   double rhs(std::int64_t i, std::int64_t j) const;
   /// Residual (h^2 f + Dirichlet terms) - A u at free nodes, 0 at Dirichlet
-  /// nodes: a PETSc-free reference for tests.
+  /// nodes (every node of a nine-point operator): a PETSc-free reference for
+  /// tests.
   Field2D residual(const Field2D& u) const;
 };
 

@@ -40,6 +40,10 @@ public:
   /// still represent the operator (0: no limit). Wave problems need a few
   /// grid points per wavelength on every level.
   virtual std::int64_t coarsest_grid_nodes() const { return 0; }
+  /// True when every node of the grid is unknown: natural boundary
+  /// conditions and nine-point operators (q1_operator.hpp). False when the
+  /// outer ring of nodes is a Dirichlet boundary, eliminated.
+  virtual bool natural_boundary() const { return false; }
   /// Problem `index` under `seed`: depends on nothing else.
   virtual PdeSample sample(std::uint64_t seed, std::int64_t index) const = 0;
   /// One line for logs and provenance.

@@ -111,6 +111,10 @@ bool is_multigrid(PC pc) {
 
 void setup_grid_multigrid(PC pc, const GridSystem& system) {
   OPFORGE_CHECK(is_multigrid(pc), InternalError, "setup_grid_multigrid needs a PC of type mg");
+  OPFORGE_CHECK(!system.all_nodes(), UsageError,
+                "solver.pc_type mg: the grid multigrid interpolates between grids of interior nodes with a Dirichlet "
+                "boundary; this family's boundary is natural (every node unknown): use another preconditioner "
+                "(ilu, or lu with a factor package)");
   DM fine = system.grid();
   MPI_Comm comm;
   OPFORGE_PETSC_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(fine), &comm));

@@ -13,6 +13,9 @@ namespace opforge::solve {
 struct GridSystem::Impl {
   std::int64_t s = 0;
   std::int64_t coarsest_grid_nodes = 0;
+  /// Grid node of DMDA point 0 on each axis: 1 when the boundary is
+  /// eliminated, 0 when every node is unknown.
+  std::int64_t offset = 1;
   PetscOwner<DM> da;
   PetscOwner<Mat> A;
   PetscOwner<Vec> b, x, r, natural, gathered;
@@ -26,15 +29,17 @@ struct GridSystem::Impl {
   }
 };
 
-GridSystem::GridSystem(const Communicator& comm, std::int64_t s, std::int64_t coarsest_grid_nodes)
+GridSystem::GridSystem(const Communicator& comm, std::int64_t s, std::int64_t coarsest_grid_nodes, bool all_nodes)
     : impl_(std::make_unique<Impl>()) {
   OPFORGE_CHECK(s >= 3, UsageError, "grid resolution must be >= 3, got ", s);
   Impl& m = *impl_;
   m.s = s;
   m.coarsest_grid_nodes = coarsest_grid_nodes;
-  const auto interior = static_cast<PetscInt>(s - 2);
-  OPFORGE_PETSC_CALL(DMDACreate2d(native(comm), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, interior,
-                                  interior, PETSC_DECIDE, PETSC_DECIDE, 1, 1, nullptr, nullptr, m.da.out()));
+  m.offset = all_nodes ? 0 : 1;
+  const auto points = static_cast<PetscInt>(s - 2 * m.offset);
+  OPFORGE_PETSC_CALL(DMDACreate2d(native(comm), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
+                                  all_nodes ? DMDA_STENCIL_BOX : DMDA_STENCIL_STAR, points, points, PETSC_DECIDE,
+                                  PETSC_DECIDE, 1, 1, nullptr, nullptr, m.da.out()));
   OPFORGE_PETSC_CALL(DMSetUp(m.da));
   OPFORGE_PETSC_CALL(DMCreateMatrix(m.da, m.A.out()));
   OPFORGE_PETSC_CALL(MatSetOption(m.A, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
@@ -58,19 +63,59 @@ GridSystem::~GridSystem() = default;
 
 _p_DM* GridSystem::grid() const { return impl_->da; }
 std::int64_t GridSystem::coarsest_grid_nodes() const { return impl_->coarsest_grid_nodes; }
+bool GridSystem::all_nodes() const { return impl_->offset == 0; }
 _p_Mat* GridSystem::matrix() const { return impl_->A; }
 _p_Vec* GridSystem::rhs() const { return impl_->b; }
 _p_Vec* GridSystem::solution() const { return impl_->x; }
 void GridSystem::clear_solution() { OPFORGE_PETSC_CALL(VecZeroEntries(impl_->x)); }
-std::int64_t GridSystem::unknowns() const { return (impl_->s - 2) * (impl_->s - 2); }
+std::int64_t GridSystem::unknowns() const {
+  const auto points = impl_->s - 2 * impl_->offset;
+  return points * points;
+}
 
 void GridSystem::assemble_matrix(const pde::EllipticOperator& op) {
   Impl& m = *impl_;
   OPFORGE_CHECK(op.s == m.s, InternalError, "operator of size ", op.s, " for a grid of size ", m.s);
+  OPFORGE_CHECK(op.nine_point() == all_nodes(), InternalError, "a ", op.nine_point() ? "nine" : "five",
+                "-point operator for a grid of ", all_nodes() ? "all" : "interior", " nodes");
+  OPFORGE_PETSC_CALL(MatZeroEntries(m.A));
+  if (op.nine_point()) {
+    assemble_nine_point(op);
+  } else {
+    assemble_five_point(op);
+  }
+  OPFORGE_PETSC_CALL(MatAssemblyBegin(m.A, MAT_FINAL_ASSEMBLY));
+  OPFORGE_PETSC_CALL(MatAssemblyEnd(m.A, MAT_FINAL_ASSEMBLY));
+}
+
+void GridSystem::assemble_nine_point(const pde::EllipticOperator& op) {
+  Impl& m = *impl_;
+  PetscInt xs, ys, xm, ym;
+  OPFORGE_PETSC_CALL(DMDAGetCorners(m.da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  const auto last = static_cast<PetscInt>(m.s - 1);
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      const auto& stencil = op.stencil[op.index(i, j)];
+      const PetscInt row = m.global_index(i, j);
+      PetscInt columns[9];
+      PetscScalar values[9];
+      int count = 0;
+      for (PetscInt di = -1; di <= 1; ++di)
+        for (PetscInt dj = -1; dj <= 1; ++dj) {
+          const PetscInt ci = i + di, cj = j + dj;
+          if (ci < 0 || cj < 0 || ci > last || cj > last) continue;
+          columns[count] = m.global_index(ci, cj);
+          values[count++] = stencil[static_cast<std::size_t>(3 * (di + 1) + dj + 1)];
+        }
+      OPFORGE_PETSC_CALL(MatSetValues(m.A, 1, &row, count, columns, values, INSERT_VALUES));
+    }
+}
+
+void GridSystem::assemble_five_point(const pde::EllipticOperator& op) {
+  Impl& m = *impl_;
   PetscInt xs, ys, xm, ym;
   OPFORGE_PETSC_CALL(DMDAGetCorners(m.da, &xs, &ys, nullptr, &xm, &ym, nullptr));
   const PetscInt last = static_cast<PetscInt>(m.s - 3);  // last interior DMDA index
-  OPFORGE_PETSC_CALL(MatZeroEntries(m.A));
   for (PetscInt j = ys; j < ys + ym; ++j)
     for (PetscInt i = xs; i < xs + xm; ++i) {
       const std::int64_t gi = i + 1, gj = j + 1;  // grid node of DMDA point (i, j)
@@ -95,8 +140,6 @@ void GridSystem::assemble_matrix(const pde::EllipticOperator& op) {
       couple(4, i, j - 1, op.north[op.index(gi, gj - 1)]);
       OPFORGE_PETSC_CALL(MatSetValues(m.A, 1, &row, 5, columns, values, INSERT_VALUES));
     }
-  OPFORGE_PETSC_CALL(MatAssemblyBegin(m.A, MAT_FINAL_ASSEMBLY));
-  OPFORGE_PETSC_CALL(MatAssemblyEnd(m.A, MAT_FINAL_ASSEMBLY));
 }
 
 void GridSystem::assemble_rhs(const pde::EllipticOperator& op) {
@@ -107,9 +150,12 @@ void GridSystem::assemble_rhs(const pde::EllipticOperator& op) {
   OPFORGE_PETSC_CALL(DMDAVecGetArray(m.da, m.b, &b));
   for (PetscInt j = ys; j < ys + ym; ++j)
     for (PetscInt i = xs; i < xs + xm; ++i) {
-      const std::int64_t gi = i + 1, gj = j + 1;
+      const std::int64_t gi = i + m.offset, gj = j + m.offset;
       const std::size_t k = op.index(gi, gj);
-      b[j][i] = op.dirichlet[k] ? op.dirichlet_diagonal * op.boundary[k] : op.rhs(gi, gj);
+      if (op.nine_point())
+        b[j][i] = op.load[k];
+      else
+        b[j][i] = op.dirichlet[k] ? op.dirichlet_diagonal * op.boundary[k] : op.rhs(gi, gj);
     }
   OPFORGE_PETSC_CALL(DMDAVecRestoreArray(m.da, m.b, &b));
 }
@@ -136,9 +182,9 @@ pde::Field2D GridSystem::gather_solution(const pde::EllipticOperator& op) const 
   pde::Field2D u(m.s);
   const PetscScalar* values = nullptr;
   OPFORGE_PETSC_CALL(VecGetArrayRead(m.gathered, &values));
-  const std::int64_t n = m.s - 2;
+  const std::int64_t n = m.s - 2 * m.offset;
   for (std::int64_t j = 0; j < n; ++j)
-    for (std::int64_t i = 0; i < n; ++i) u(i + 1, j + 1) = values[j * n + i];  // natural order: x fastest
+    for (std::int64_t i = 0; i < n; ++i) u(i + m.offset, j + m.offset) = values[j * n + i];  // natural order: x fastest
   OPFORGE_PETSC_CALL(VecRestoreArrayRead(m.gathered, &values));
   for (std::size_t k = 0; k < u.values.size(); ++k)
     if (op.dirichlet[k]) u.values[k] = op.boundary[k];

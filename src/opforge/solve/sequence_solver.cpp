@@ -32,17 +32,23 @@ SolverOptions SolverOptions::parse(const config::Section& s) {
   return o;
 }
 
-SolverOptions SolverOptions::automatic(bool positive_definite) {
+SolverOptions SolverOptions::automatic(bool positive_definite, bool natural_boundary) {
   SolverOptions o;
+  if (natural_boundary) {
+    o.ksp_type = "preonly";
+    o.pc_type = "lu";
+    o.factor_package = "mumps";
+    return o;
+  }
   o.ksp_type = positive_definite ? "cg" : "gmres";
   o.pc_type = "mg";
   return o;
 }
 
-SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite) {
+SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positive_definite, bool natural_boundary) {
   if (parent.is_scalar("solver")) {
     parent.choice("solver", {"auto"});
-    return automatic(positive_definite);
+    return automatic(positive_definite, natural_boundary);
   }
   return parse(parent.section_or_empty("solver"));
 }
