@@ -223,9 +223,6 @@ torch::Tensor Normalizer::encode_input(const torch::Tensor& x) const {
     if (x.stride(axis) == 0) compact = compact.narrow(axis, 0, 1);
   return ((compact - per_channel(input_mean, compact)) / per_channel(input_std, compact)).expand(x.sizes());
 }
-torch::Tensor Normalizer::encode_output(const torch::Tensor& y) const {
-  return (y - per_channel(output_mean, y)) / per_channel(output_std, y);
-}
 namespace {
 /// normalize: false keeps mean 0 and std 1: nothing to compute (two passes
 /// over a roll-out call's output otherwise).

@@ -84,7 +84,6 @@ struct Normalizer {
   static Normalizer identity(const ModelShape& shape);
   torch::Tensor encode_input(const torch::Tensor& x) const;
   torch::Tensor decode_output(const torch::Tensor& y) const;
-  torch::Tensor encode_output(const torch::Tensor& y) const;
 };
 
 /// Per-sample relative L2 error ||a - b|| / ||b|| over all axes but the first.
