@@ -48,21 +48,27 @@ pde::EllipticProblem manufactured_problem(const ManufacturedCase& c, std::int64_
   return p;
 }
 
-double max_error(const ManufacturedCase& c, std::int64_t s) {
+namespace {
+/// Max-norm error against u* of `op`'s solution (direct solve on PETSC_COMM_WORLD).
+double max_error_of(const pde::EllipticOperator& op) {
   const auto& world = Environment::current().world();
-  const pde::EllipticOperator op = pde::discretize(manufactured_problem(c, s));
-  solve::GridSystem system(world, s);
+  solve::GridSystem system(world, op.s, 0, op.nine_point());
   system.assemble_matrix(op);
   system.assemble_rhs(op);
   solve_directly(system);
   const pde::Field2D u = system.gather_solution(op);
   double error = 0;
   if (world.rank() == 0)
-    for (std::int64_t i = 0; i < s; ++i)
-      for (std::int64_t j = 0; j < s; ++j)
+    for (std::int64_t i = 0; i < op.s; ++i)
+      for (std::int64_t j = 0; j < op.s; ++j)
         error = std::max(error, std::abs(u(i, j) - exact_solution(u.x(i), u.x(j))));
   world.broadcast(&error, 1, 0);
   return error;
+}
+}  // namespace
+
+double max_error(const ManufacturedCase& c, std::int64_t s) {
+  return max_error_of(pde::discretize(manufactured_problem(c, s)));
 }
 
 double max_error_natural_boundary(std::int64_t s) {
@@ -90,20 +96,7 @@ double max_error_natural_boundary(std::int64_t s) {
     p.flux[NaturalBoundaryProblem::left][k] = -M_PI * std::sin(M_PI * v);
     p.flux[NaturalBoundaryProblem::right][k] = -M_PI * std::sin(M_PI * v) + 2;
   }
-  const auto& world = Environment::current().world();
-  const pde::EllipticOperator op = pde::discretize_q1(p);
-  solve::GridSystem system(world, s, 0, true);
-  system.assemble_matrix(op);
-  system.assemble_rhs(op);
-  solve_directly(system);
-  const pde::Field2D u = system.gather_solution(op);
-  double error = 0;
-  if (world.rank() == 0)
-    for (std::int64_t i = 0; i < s; ++i)
-      for (std::int64_t j = 0; j < s; ++j)
-        error = std::max(error, std::abs(u(i, j) - exact_solution(u.x(i), u.x(j))));
-  world.broadcast(&error, 1, 0);
-  return error;
+  return max_error_of(pde::discretize_q1(p));
 }
 
 }  // namespace opforge::test_support
