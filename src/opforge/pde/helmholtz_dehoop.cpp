@@ -41,12 +41,9 @@ public:
   std::vector<std::string> input_channels() const override { return {"wave_speed"}; }
   bool fixed_matrix() const override { return false; }
   bool positive_definite() const override { return false; }
+  /// Its grid has no multigrid hierarchy (GridSystem refuses pc_type mg on
+  /// all-node grids), so there is no coarsest_grid_nodes() to state.
   bool natural_boundary() const override { return true; }
-  /// Eight points per shortest wavelength 2 pi c_min / omega, as `helmholtz`.
-  std::int64_t coarsest_grid_nodes() const override {
-    constexpr double points_per_wavelength = 8.0;
-    return static_cast<std::int64_t>(std::ceil(points_per_wavelength * omega_ / ((mean_speed_ - 1.0) * 2.0 * M_PI)));
-  }
 
   PdeSample sample(std::uint64_t seed, std::int64_t index) const override {
     Random random(sample_seed(seed, index, 0));

@@ -11,6 +11,7 @@ SampleErrors relative_errors(const Communicator& comm, OperatorModelImpl& model,
                              const Normalizer& normalizer, const std::vector<std::int64_t>& indices,
                              std::vector<torch::Tensor>* predictions) {
   torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
   model.eval();
   SampleErrors errors;
   for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < indices.size(); k += static_cast<std::size_t>(comm.size()))
@@ -29,7 +30,8 @@ SampleErrors relative_errors(const Communicator& comm, OperatorModelImpl& model,
     if (predictions)
       for (std::int64_t i = 0; i < prediction.size(0); ++i) predictions->push_back(prediction[i].contiguous());
   }
-  model.train();
+  // The mode it found: each switch rebuilds the layers' spectral backends.
+  if (was_training) model.train();
   return errors;
 }
 

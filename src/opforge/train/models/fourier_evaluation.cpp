@@ -75,7 +75,7 @@ private:
                           PointwiseLinearImpl& skip, const torch::Tensor& input, std::vector<std::int64_t> sizes);
   torch::Tensor grid_lifted_, grid_spectrum_, grid_skip_;
   WeightsKey key_;
-  std::vector<std::int64_t> sizes_key_;
+  std::vector<std::int64_t> grid_sizes_;  ///< the input's sizes g was built for
 };
 
 torch::Tensor EvaluationStages::activation(const std::string& name, const torch::Tensor& x) {
@@ -171,9 +171,8 @@ void EvaluationStages::refresh_grid_terms(const FourierLayerOptions& o, Pointwis
                                           SpectralConvImpl& layer, PointwiseLinearImpl& skip,
                                           const torch::Tensor& input, std::vector<std::int64_t> sizes) {
   auto key = weights_key({lift.weight, lift.bias, skip.weight, skip.bias});
-  sizes.push_back(static_cast<std::int64_t>(input.scalar_type()));
-  if (grid_lifted_.defined() && key == key_ && sizes == sizes_key_) return;
-  sizes.pop_back();
+  if (grid_lifted_.defined() && key == key_ && sizes == grid_sizes_ && grid_lifted_.scalar_type() == input.scalar_type())
+    return;
   std::vector<std::int64_t> zeros_shape{1, input.size(1)};
   zeros_shape.insert(zeros_shape.end(), sizes.begin(), sizes.end());
   const auto zeros = torch::zeros(zeros_shape, input.options());
@@ -183,8 +182,7 @@ void EvaluationStages::refresh_grid_terms(const FourierLayerOptions& o, Pointwis
   grid_spectrum_ = layer.backend().forward(grid_lifted_);
   grid_skip_ = skip.forward(grid_lifted_);
   key_ = std::move(key);
-  sizes.push_back(static_cast<std::int64_t>(input.scalar_type()));
-  sizes_key_ = std::move(sizes);
+  grid_sizes_ = std::move(sizes);
 }
 
 /// The lifting and the first layer's K v + W v from the structure of the

@@ -42,10 +42,14 @@ std::vector<std::int64_t> SpectralBackend::planes_shape(std::int64_t batch, std:
   return shape;
 }
 
-torch::Tensor SpectralBackend::forward_separable(const torch::Tensor& base, const torch::Tensor& profile) {
+void SpectralBackend::check_separable(const torch::Tensor& base, const torch::Tensor& profile) const {
   const auto d = static_cast<std::int64_t>(modes_.size());
   OPFORGE_CHECK(base.dim() == d + 2 && base.size(-1) == 1 && profile.dim() == 1, UsageError,
                 "separable spectrum: expects base [B, C, n_1, ..., 1] and a profile [n_d]");
+}
+
+torch::Tensor SpectralBackend::forward_separable(const torch::Tensor& base, const torch::Tensor& profile) {
+  check_separable(base, profile);
   auto shape = base.sizes().vec();
   shape.back() = profile.size(0);
   return forward(base.expand(shape) * profile);

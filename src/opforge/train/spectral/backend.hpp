@@ -72,6 +72,8 @@ public:
   std::vector<std::int64_t> planes_shape(std::int64_t batch, std::int64_t channels) const;
 
 protected:
+  /// Throws unless base is [B, C, n_1, ..., 1] and profile [n_d].
+  void check_separable(const torch::Tensor& base, const torch::Tensor& profile) const;
   std::vector<std::int64_t> modes_;
 };
 

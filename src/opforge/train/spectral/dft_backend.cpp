@@ -108,9 +108,7 @@ torch::Tensor DftBackend::forward_full_axes(torch::Tensor planes, const torch::T
 }
 
 torch::Tensor DftBackend::forward_separable(const torch::Tensor& base, const torch::Tensor& profile) {
-  const auto d = static_cast<std::int64_t>(modes_.size());
-  OPFORGE_CHECK(base.dim() == d + 2 && base.size(-1) == 1 && profile.dim() == 1, UsageError,
-                "separable spectrum: expects base [B, C, n_1, ..., 1] and a profile [n_d]");
+  check_separable(base, profile);
   const auto n_last = profile.size(0), m_last = modes_.back();
   const auto type = base.scalar_type();
   // The leading axes as in forward, on one real row.
