@@ -35,7 +35,17 @@ DataOptions DataOptions::parse(const config::Section& s) {
   o.stride = s.get<std::int64_t>("stride", 1, config::at_least(1));
   o.normalize = s.get<bool>("normalize", true);
   o.cache = s.get<bool>("cache", true);
-  o.frames = s.get<std::int64_t>("frames", 0, config::at_least(0));
+  o.protocol = s.choice("protocol", {"space_time", "autoregressive"}, o.protocol);
+  if (o.protocol == "autoregressive") {
+    if (s.has("frames")) s.fail("frames", "applies to protocol: space_time; autoregressive uses input_frames");
+    o.input_frames = s.get<std::int64_t>("input_frames", o.input_frames, config::at_least(1));
+    o.predicted_frames = s.get<std::int64_t>("predicted_frames", 0, config::at_least(1));
+    o.train_rollout = s.get<std::int64_t>("train_rollout", 0, config::at_least(1));
+  } else {
+    for (const char* key : {"input_frames", "predicted_frames", "train_rollout"})
+      if (s.has(key)) s.fail(key, "applies to protocol: autoregressive");
+    o.frames = s.get<std::int64_t>("frames", 0, config::at_least(0));
+  }
   o.section = s;
   return o;
 }
@@ -55,6 +65,10 @@ OperatorData::OperatorData(const DataOptions& options) : options_(options), read
   check_range("test", options.test_end);
   check_range("validation", options.validation_end);
   const std::int64_t steps = reader_.layout().time_steps;
+  if (options.protocol == "autoregressive") {
+    check_autoregressive();
+    return;
+  }
   if (steps == 0 && options.frames > 0)
     fail("frames", "'" + options.path + "' has no time axis; frames applies to trajectory datasets");
   if (options.frames > steps)
@@ -65,8 +79,37 @@ OperatorData::OperatorData(const DataOptions& options) : options_(options), read
                 UsageError, "data: '", options.path, "': a trajectory dataset needs as many input as output channels");
 }
 
+void OperatorData::check_autoregressive() {
+  const auto& layout = reader_.layout();
+  auto fail = [&](const std::string& key, const std::string& message) {
+    if (options_.section) options_.section->fail(key, message);
+    OPFORGE_THROW(UsageError, "data.", key, ": ", message);
+  };
+  if (layout.time_steps == 0)
+    fail("protocol", "'" + options_.path + "' has no time axis; autoregressive applies to trajectory datasets");
+  if (layout.input_channels.size() != layout.output_channels.size())
+    fail("protocol", "'" + options_.path + "': a trajectory dataset needs as many input as output channels");
+  input_frames_ = options_.input_frames;
+  const std::int64_t available = layout.time_steps - input_frames_;
+  if (available < 1)
+    fail("input_frames", std::to_string(input_frames_) + " input frames leave none to predict: '" + options_.path +
+                             "' stores " + std::to_string(layout.time_steps));
+  predicted_frames_ = options_.predicted_frames > 0 ? options_.predicted_frames : available;
+  if (predicted_frames_ > available)
+    fail("predicted_frames", std::to_string(input_frames_) + " + " + std::to_string(predicted_frames_) +
+                                 " frames, but '" + options_.path + "' stores " + std::to_string(layout.time_steps));
+  train_rollout_ = options_.train_rollout > 0 ? options_.train_rollout : predicted_frames_;
+  if (train_rollout_ > predicted_frames_)
+    fail("train_rollout", "exceeds predicted_frames (" + std::to_string(predicted_frames_) + ")");
+  autoregressive_ = true;
+}
+
 ModelShape OperatorData::shape() const {
   const auto& layout = reader_.layout();
+  if (autoregressive_) {
+    const auto channels = static_cast<std::int64_t>(layout.output_channels.size());
+    return {input_frames_ * channels, channels, static_cast<std::int64_t>(layout.spatial_shape.size())};
+  }
   return {static_cast<std::int64_t>(layout.input_channels.size()),
           static_cast<std::int64_t>(layout.output_channels.size()),
           static_cast<std::int64_t>(layout.spatial_shape.size()) + (frames_ > 0 ? 1 : 0)};
@@ -98,9 +141,17 @@ torch::Tensor OperatorData::read_output(std::int64_t index, bool all_frames) {
   torch::Tensor y = torch::empty(layout.output_sample_shape(), torch::kFloat32);
   reader_.read_outputs({index}, y.data_ptr<float>());
   y = subsample(y, layout.spatial_shape.size(), options_.stride);
+  if (autoregressive_) y = y.narrow(0, 0, input_frames_ + predicted_frames_).contiguous();  // [T_in + T, C, s...]
   if (frames_ > 0) y = (all_frames ? y : y.narrow(0, 0, frames_)).movedim(0, -1).contiguous();  // [C, s..., T]
   if (options_.cache && !all_frames) output_cache_.emplace(index, y);
   return y;
+}
+
+std::pair<torch::Tensor, torch::Tensor> OperatorData::window(std::int64_t index, std::int64_t start,
+                                                             std::int64_t count) {
+  const torch::Tensor frames = read_output(index, false);  // [T_in + T, C, s...]
+  return {frames.narrow(0, start, input_frames_).flatten(0, 1),
+          frames.narrow(0, start + input_frames_, count).movedim(0, -1).contiguous()};
 }
 
 torch::Tensor OperatorData::model_input(const torch::Tensor& initial, bool materialize) const {
@@ -112,6 +163,7 @@ torch::Tensor OperatorData::model_input(const torch::Tensor& initial, bool mater
 }
 
 torch::Tensor OperatorData::inputs(const std::vector<std::int64_t>& indices) {
+  if (autoregressive_) return batch(indices).first;
   std::vector<torch::Tensor> inputs;
   for (const std::int64_t index : indices) inputs.push_back(read_input(index));
   if (inputs.empty()) {
@@ -124,6 +176,11 @@ torch::Tensor OperatorData::inputs(const std::vector<std::int64_t>& indices) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<std::int64_t>& indices) {
+  if (autoregressive_) {
+    std::vector<std::int64_t> examples;
+    for (const std::int64_t index : indices) examples.push_back(index * (predicted_frames_ - train_rollout_ + 1));
+    return windows(examples, predicted_frames_);
+  }
   std::vector<torch::Tensor> outputs;
   for (const std::int64_t index : indices) outputs.push_back(read_output(index, false));
   const torch::Tensor x = inputs(indices);
@@ -133,6 +190,31 @@ std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<st
     return {x, torch::empty(shape)};
   }
   return {x, torch::stack(outputs)};
+}
+
+std::vector<std::int64_t> OperatorData::training_examples(const std::vector<std::int64_t>& train) const {
+  const std::int64_t per_sample = autoregressive_ ? predicted_frames_ - train_rollout_ + 1 : 1;
+  std::vector<std::int64_t> examples;
+  for (const std::int64_t index : train)
+    for (std::int64_t start = 0; start < per_sample; ++start) examples.push_back(index * per_sample + start);
+  return examples;
+}
+
+std::pair<torch::Tensor, torch::Tensor> OperatorData::training_batch(const std::vector<std::int64_t>& examples) {
+  return autoregressive_ ? windows(examples, train_rollout_) : batch(examples);
+}
+
+std::pair<torch::Tensor, torch::Tensor> OperatorData::windows(const std::vector<std::int64_t>& examples,
+                                                              std::int64_t count) {
+  const std::int64_t per_sample = predicted_frames_ - train_rollout_ + 1;
+  std::vector<torch::Tensor> inputs, targets;
+  for (const std::int64_t example : examples) {
+    auto [x, y] = window(example / per_sample, example % per_sample, count);
+    inputs.push_back(x);
+    targets.push_back(y);
+  }
+  OPFORGE_CHECK(!inputs.empty(), InternalError, "an empty autoregressive batch");
+  return {torch::stack(inputs), torch::stack(targets)};
 }
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::trajectory(std::int64_t index) {

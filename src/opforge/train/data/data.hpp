@@ -26,18 +26,33 @@ struct DataOptions {
   std::int64_t stride = 1;  ///< keep every stride-th grid point per axis
   bool normalize = true;
   bool cache = true;  ///< keep samples read in memory
-  /// Time-dependent datasets: frames predicted per model call (0: up to 10).
+  /// Trajectory datasets: "space_time" (a model call maps the initial field
+  /// to `frames` frames) or "autoregressive" (a model call maps the last
+  /// `input_frames` frames, as channels, to the next one).
+  std::string protocol = "space_time";
+  /// space_time: frames predicted per model call (0: up to 10).
   std::int64_t frames = 0;
+  /// autoregressive: T_in frames in, T frames predicted after them (scored
+  /// over the whole roll-out), R frames rolled out per training example
+  /// (R = T: one example per trajectory, trained with the roll-out loss;
+  /// R < T: every window of the first T_in + T frames is an example, e.g.
+  /// R = 1 one-step pairs). 0: T all frames after the first T_in, R = T.
+  std::int64_t input_frames = 10, predicted_frames = 0, train_rollout = 0;
   /// Where these options came from: checks against the opened file name its keys and lines.
   std::optional<config::Section> section;
   static DataOptions parse(const config::Section& section);
 };
 
 /// Samples as model inputs and targets. For a time-dependent dataset
-/// (/output [N, T, C, s...], /input the initial field [N, C, s...]) a model
-/// maps the initial field repeated over K frames, [k, C, s..., K], to the
-/// first K frames [k, C, s..., K]: time is the last grid axis (space-time
-/// operators, as in LESnets).
+/// (/output [N, T, C, s...], /input the initial field [N, C, s...]):
+/// - space_time: a model maps the initial field repeated over K frames,
+///   [k, C, s..., K], to the first K frames [k, C, s..., K]: time is the last
+///   grid axis (space-time operators, as in LESnets and FNO-3D);
+/// - autoregressive: the model input is T_in stored frames as channels
+///   [k, T_in C, s...] (frame-major), its output the next frame [k, C, s...];
+///   the targets are the T (or R) frames after them, [k, C, s..., T], which
+///   the trainer predicts by rolling the model out (FNO-2D's
+///   fourier_2d_time.py, MgNO's one-step pairs).
 class OperatorData {
 public:
   explicit OperatorData(const DataOptions& options);
@@ -45,6 +60,11 @@ public:
   std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<std::int64_t>& indices);
   /// Inputs only: labels are not read (data-free losses).
   torch::Tensor inputs(const std::vector<std::int64_t>& indices);
+  /// The training examples of the samples `train`: the samples themselves,
+  /// or for autoregressive windows (R < T) sample * windows + window start.
+  std::vector<std::int64_t> training_examples(const std::vector<std::int64_t>& train) const;
+  /// Inputs and targets of training examples (batch() unless windowed: R target frames).
+  std::pair<torch::Tensor, torch::Tensor> training_batch(const std::vector<std::int64_t>& examples);
   /// A whole trajectory: initial field [C, s...] and every frame [C, s..., T].
   std::pair<torch::Tensor, torch::Tensor> trajectory(std::int64_t index);
   /// Model input for initial fields [k, C, s...] (identity without a time
@@ -53,8 +73,12 @@ public:
   /// K), which Fourier resampling restricts once instead of K times.
   torch::Tensor model_input(const torch::Tensor& initial, bool materialize = true) const;
   ModelShape shape() const;
-  /// Frames per model call K (0 without a time axis).
+  /// Frames per model call K of the space_time protocol (0: none).
   std::int64_t frames() const { return frames_; }
+  bool autoregressive() const { return autoregressive_; }
+  /// Model calls per target: autoregressive T (test) and R (training); 1 otherwise.
+  std::int64_t predicted_frames() const { return autoregressive_ ? predicted_frames_ : 1; }
+  std::int64_t train_rollout() const { return autoregressive_ ? train_rollout_ : 1; }
   const io::DatasetLayout& layout() const { return reader_.layout(); }
   const io::DatasetReader& reader() const { return reader_; }
   const DataOptions& options() const { return options_; }
@@ -62,9 +86,16 @@ public:
 private:
   torch::Tensor read_input(std::int64_t index);
   torch::Tensor read_output(std::int64_t index, bool all_frames);
+  /// Autoregressive: T_in frames from `start` as channels and the `count` after them.
+  std::pair<torch::Tensor, torch::Tensor> window(std::int64_t index, std::int64_t start, std::int64_t count);
+  /// Autoregressive examples (sample * windows + start), `count` target frames each.
+  std::pair<torch::Tensor, torch::Tensor> windows(const std::vector<std::int64_t>& examples, std::int64_t count);
+  void check_autoregressive();
   DataOptions options_;
   io::DatasetReader reader_;
   std::int64_t frames_ = 0;
+  bool autoregressive_ = false;
+  std::int64_t input_frames_ = 0, predicted_frames_ = 0, train_rollout_ = 0;
   std::map<std::int64_t, torch::Tensor> input_cache_, output_cache_;
 };
 

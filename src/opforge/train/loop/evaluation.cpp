@@ -116,8 +116,10 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   const TrainingLoss loss = TrainingLoss::parse(options.loss_section, data);
   auto model = make_model(root.section("model"), data.shape());  // reads the model keys; loads nothing
   document.finish();
-  OPFORGE_CHECK(predictions_path.empty() || data.frames() == 0, UsageError,
+  OPFORGE_CHECK(predictions_path.empty() || (data.frames() == 0 && !data.autoregressive()), UsageError,
                 "--predictions: not available for trajectory datasets; use --rollout CALLS");
+  OPFORGE_CHECK(rollout_calls == 0 || !data.autoregressive(), UsageError,
+                "--rollout: data.protocol autoregressive is scored by its roll-out already (data.predicted_frames)");
 
   // 2. The checkpoint, compared with the config and the data before any
   //    weight is loaded: a mismatch names its keys instead of failing inside LibTorch.

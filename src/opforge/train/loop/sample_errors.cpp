@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "opforge/core/communicator.hpp"
+#include "opforge/train/loop/forecast.hpp"
 
 namespace opforge::train {
 
@@ -21,8 +22,10 @@ SampleErrors relative_errors(const Communicator& comm, OperatorModelImpl& model,
     const std::vector<std::int64_t> chunk(mine.begin() + static_cast<long>(start),
                                           mine.begin() + static_cast<long>(std::min(mine.size(), start + 20)));
     const auto [x, y] = data.batch(chunk);
-    const auto prediction = normalizer.decode_output(model.forward(normalizer.encode_input(x)));
-    const auto l2 = relative_l2(prediction, y), h1 = relative_h1(prediction, y);
+    const auto prediction = forecast(model, normalizer, data, x, data.predicted_frames());
+    // An autoregressive roll-out [B, C, s..., T]: H1 over space, the frames as channels.
+    auto spatial = [&](const torch::Tensor& t) { return data.autoregressive() ? t.movedim(-1, 2).flatten(1, 2) : t; };
+    const auto l2 = relative_l2(prediction, y), h1 = relative_h1(spatial(prediction), spatial(y));
     for (std::int64_t i = 0; i < l2.size(0); ++i) {
       errors.l2.push_back(l2[i].item<double>());
       errors.h1.push_back(h1[i].item<double>());

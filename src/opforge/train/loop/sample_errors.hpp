@@ -24,7 +24,9 @@ struct SampleErrors {
 
 /// Errors of `model` on this rank's share (i = rank mod P) of `indices`, in
 /// eval mode and without autograd, leaving the model in the mode it found;
-/// `predictions` receives the decoded outputs when given.
+/// `predictions` receives the decoded outputs when given. Autoregressive
+/// data: errors of the whole T-frame roll-out (as the FNO and MgNO papers
+/// report), H1 over the spatial axes.
 SampleErrors relative_errors(const Communicator& comm, OperatorModelImpl& model, OperatorData& data,
                              const Normalizer& normalizer, const std::vector<std::int64_t>& indices,
                              std::vector<torch::Tensor>* predictions = nullptr);

@@ -16,6 +16,7 @@
 #include "opforge/train/data/data.hpp"
 #include "opforge/train/data/sampler.hpp"
 #include "opforge/train/loop/checkpoint.hpp"
+#include "opforge/train/loop/forecast.hpp"
 #include "opforge/train/loop/gradient_sync.hpp"
 #include "opforge/train/loop/lr_schedule.hpp"
 #include "opforge/train/loop/sample_errors.hpp"
@@ -148,7 +149,8 @@ struct Run {
         train_indices(range(data_options.train_begin, data_options.train_end)),
         test_indices(range(data_options.test_begin, data_options.test_end)),
         validation_indices(range(data_options.validation_begin, data_options.validation_end)),
-        sampler(train_indices, options.batch_size, static_cast<std::uint64_t>(seed), comm.rank(), comm.size()),
+        train_examples(data.training_examples(train_indices)),
+        sampler(train_examples, options.batch_size, static_cast<std::uint64_t>(seed), comm.rank(), comm.size()),
         schedule(make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()})),
         resolved_yaml(finish_reading(document)),
         optimizer(make_optimizer(options, *model, loss)),
@@ -189,6 +191,7 @@ struct Run {
   TrainingLoss loss;
   std::shared_ptr<OperatorModelImpl> model;
   std::vector<std::int64_t> train_indices, test_indices, validation_indices;
+  std::vector<std::int64_t> train_examples;  ///< what the sampler draws: the samples, or their autoregressive windows
   DistributedSampler sampler;
   std::unique_ptr<LrSchedule> schedule;
   std::string resolved_yaml;
@@ -250,10 +253,10 @@ EpochSteps train_steps(const Communicator& comm, Run& run, GradientSync& sync, c
     if (!mine.empty()) {
       torch::Tensor x, y;
       if (run.loss.needs_labels())
-        std::tie(x, y) = run.data.batch(mine);
+        std::tie(x, y) = run.data.training_batch(mine);
       else
         x = run.data.inputs(mine);
-      const auto prediction = run.normalizer.decode_output(run.model->forward(run.normalizer.encode_input(x)));
+      const auto prediction = forecast(*run.model, run.normalizer, run.data, x, run.data.train_rollout());
       const auto errors = run.loss.per_sample(prediction, x, y);
       // Sum over this rank's part / global batch: the allreduce then yields the global mean.
       objective = errors.sum() / double(run.sampler.global_batch_size(b));
@@ -313,8 +316,11 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
   if (run.learned) trained.register_module("loss", run.learned);
   broadcast_parameters(comm, trained);
   GradientSync sync(comm, trained, GradientSync::default_bucket_bytes, run.options.overlap_allreduce);
+  const std::string examples = run.train_examples.size() == run.train_indices.size()
+                                   ? std::string()
+                                   : " (" + std::to_string(run.train_examples.size()) + " windows)";
   logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", run.train_indices.size(),
-                " training / ", run.test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
+                examples, " training / ", run.test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
                 run.options.batch_size);
   run.model->train();
   const CheckpointContents template_contents = run.contents(report.model);
@@ -345,10 +351,10 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
     }
     EpochMetrics m;
     m.epoch = epoch + 1;
-    m.train_loss = comm.allreduce(steps.loss_sum, ReduceOp::sum) / double(run.train_indices.size());
+    m.train_loss = comm.allreduce(steps.loss_sum, ReduceOp::sum) / double(run.train_examples.size());
     m.learning_rate = run.schedule->lr(epoch, run.sampler.batches() - 1);
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock).count();
-    m.samples_per_second = double(run.train_indices.size()) / m.seconds;
+    m.samples_per_second = double(run.train_examples.size()) / m.seconds;
     m.allreduce_seconds = sync.seconds() - allreduce_before;
     if (!std::isfinite(m.train_loss))
       OPFORGE_THROW(Error, "training diverged in epoch ", m.epoch, " (loss ", m.train_loss,

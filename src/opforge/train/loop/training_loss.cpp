@@ -30,6 +30,7 @@ LesResidualOptions dataset_physics(const OperatorData& data) {
 
 TrainingLoss TrainingLoss::parse(const config::Section& training, const OperatorData& data) {
   TrainingLoss loss;
+  loss.per_frame_ = data.autoregressive();
   if (!training.has("loss") || training.is_scalar("loss")) {
     loss.type_ = training.choice("loss", {"l2", "h1", "les"}, std::string("l2"));
     if (loss.type_ == "les") training.fail("loss", "les needs a section: loss: {type: les, ...}");
@@ -80,8 +81,15 @@ TrainingLoss TrainingLoss::parse(const config::Section& training, const Operator
 
 torch::Tensor TrainingLoss::per_sample(const torch::Tensor& prediction, const torch::Tensor& input,
                                        const torch::Tensor& truth) const {
-  if (type_ == "h1") return relative_h1(prediction, truth);
-  if (type_ == "l2") return relative_l2(prediction, truth);
+  auto* relative = type_ == "h1" ? &relative_h1 : &relative_l2;
+  if (per_frame_) {
+    // The roll-out loss of fourier_2d_time.py: the sum over the predicted frames.
+    torch::Tensor sum = relative(prediction.select(-1, 0), truth.select(-1, 0));
+    for (std::int64_t t = 1; t < prediction.size(-1); ++t)
+      sum = sum + relative(prediction.select(-1, t), truth.select(-1, t));
+    return sum;
+  }
+  if (type_ != "les") return relative(prediction, truth);
   auto loss = les_residual_loss(input.select(-1, 0), prediction, les_, learned_ ? learned_->cs2 : torch::Tensor());
   if (data_weight_ > 0) loss = loss + data_weight_ * relative_l2(prediction, truth);
   return loss;

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// `training.loss`: what the trainer minimises. `l2` and `h1` compare with
-/// the labels; `{type: les, ...}` is the LESnets physics residual
+/// the labels (autoregressive data: frame by frame, summed over the
+/// roll-out); `{type: les, ...}` is the LESnets physics residual
 /// (les_loss.hpp), optionally plus data_weight times the relative L2, and
 /// optionally with C_s^2 as a trained scalar (`learn_smagorinsky_cs2`, the
 /// paper's third variant).
@@ -74,6 +75,7 @@ public:
 
 private:
   std::string type_ = "l2";
+  bool per_frame_ = false;  ///< autoregressive data: summed over the rolled-out frames
   double data_weight_ = 0.0;
   LesResidualOptions les_;
   LearnedSmagorinsky learned_{nullptr};
