@@ -8,6 +8,10 @@ channels-last nn.Linear), to compare with `opforge train` on the same data:
     # accuracy, the CPU tier of configs/fno_darcy_cpu.yaml
     OMP_NUM_THREADS=1 bench/pytorch_fno_reference.py data/darcy_r421.h5 --train 1000 --test 1000 1100 \
         --stride 10 --epochs 60 --step-size 100 --metrics runs/pytorch_fno_darcy_cpu.csv
+    # FNO-2D on trajectories (configs/fno2d_ns2d_cpu.yaml): 10 frames in,
+    # 10 rolled out, roll-out loss, width 20, no padding, no normalisation
+    OMP_NUM_THREADS=1 bench/pytorch_fno_reference.py data/ns2d_cpu_t20.h5 --time 10 10 --train 200 \
+        --test 220 240 --width 20 --padding 0 --no-normalize --epochs 10
 
 Same shapes (modes 12, width 32, 4 layers, padding 9, projection 128),
 per-channel normalisation over the training set, relative L2 on decoded
@@ -57,14 +61,14 @@ class SpectralConv2d(torch.nn.Module):
 
 
 class FNO2d(torch.nn.Module):
-    def __init__(self, cin=1, width=32, modes=12, padding=9, projection=128):
+    def __init__(self, cin=1, width=32, modes=12, padding=9, projection=128, cout=1):
         super().__init__()
         self.padding = padding
         self.lift = torch.nn.Linear(cin + 2, width)
         self.spectral = torch.nn.ModuleList([SpectralConv2d(width, modes, modes) for _ in range(4)])
         self.skip = torch.nn.ModuleList([torch.nn.Linear(width, width) for _ in range(4)])
         self.project1 = torch.nn.Linear(width, projection)
-        self.project2 = torch.nn.Linear(projection, 1)
+        self.project2 = torch.nn.Linear(projection, cout)
 
     def forward(self, x):
         b, _, sx, sy = x.shape
@@ -76,7 +80,7 @@ class FNO2d(torch.nn.Module):
             x = k(x) + w(x.movedim(1, -1)).movedim(-1, 1)
             if layer < 3:
                 x = gelu(x)
-        x = x[..., :-self.padding, :-self.padding]
+        x = x[..., :sx, :sy]
         return self.project2(gelu(self.project1(x.movedim(1, -1)))).movedim(-1, 1)
 
 
@@ -84,12 +88,22 @@ def relative_l2(prediction, truth):
     return (prediction - truth).flatten(1).norm(dim=1) / truth.flatten(1).norm(dim=1)
 
 
-def check_gradients(cin, size):
+def rollout(model, window, steps, channels):
+    """fourier_2d_time.py's roll-out: each prediction replaces the oldest of
+    the frames in the window; [B, C, s, s, steps]."""
+    frames = []
+    for _ in range(steps):
+        frames.append(model(window))
+        window = torch.cat([window[:, channels:], frames[-1]], 1)
+    return torch.stack(frames, -1)
+
+
+def check_gradients(make_model, cin, size):
     """float32 parameter gradients of a fresh model agree with float64 ones."""
-    model32 = FNO2d(cin)
-    model64 = FNO2d(cin).double()
+    model32 = make_model()
+    model64 = make_model().double()
     model64.load_state_dict({k: v.double() for k, v in model32.state_dict().items()})
-    x, y = torch.randn(2, cin, size, size), torch.randn(2, 1, size, size)
+    x, y = torch.randn(2, cin, size, size), torch.randn(2, model32.project2.out_features, size, size)
     relative_l2(model32(x), y).mean().backward()
     relative_l2(model64(x.double()), y.double()).mean().backward()
     worst = max(((p32.grad.double() - p64.grad).norm() / p64.grad.norm()).item()
@@ -109,20 +123,48 @@ def main():
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--step-size", type=int, default=100, help="lr x0.5 every this many epochs")
     parser.add_argument("--metrics", help="CSV of epoch, train loss, test rel-L2, seconds")
+    parser.add_argument("--time", type=int, nargs=2, metavar=("T_IN", "T"),
+                        help="trajectories: T_IN stored frames in, T rolled out, trained with the roll-out loss")
+    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--padding", type=int, default=9)
+    parser.add_argument("--no-normalize", action="store_true")
     args = parser.parse_args()
     torch.manual_seed(0)
     sub = (slice(None), slice(None, None, args.stride), slice(None, None, args.stride))
+
+    def read(f, samples):
+        if not args.time:
+            return (torch.from_numpy(f["input"][(samples,) + sub]), torch.from_numpy(f["output"][(samples,) + sub]))
+        t_in, t = args.time
+        frames = torch.from_numpy(f["output"][samples, :t_in + t])  # [N, T, C, s, s]
+        return frames[:, :t_in].flatten(1, 2), frames[:, t_in:].movedim(1, -1)  # [N, T_in C, s, s], [N, C, s, s, T]
+
     with h5py.File(args.data, "r") as f:
-        x = torch.from_numpy(f["input"][(slice(0, args.train),) + sub])
-        y = torch.from_numpy(f["output"][(slice(0, args.train),) + sub])
+        x, y = read(f, slice(0, args.train))
         if args.test:
-            test_x = torch.from_numpy(f["input"][(slice(*args.test),) + sub])
-            test_y = torch.from_numpy(f["output"][(slice(*args.test),) + sub])
-    mx, sx = x.mean((0, 2, 3), keepdim=True), x.std((0, 2, 3), keepdim=True) + 1e-5
-    my, sy = y.mean((0, 2, 3), keepdim=True), y.std((0, 2, 3), keepdim=True) + 1e-5
-    worst = check_gradients(x.shape[1], x.shape[-1])
+            test_x, test_y = read(f, slice(*args.test))
+    channels = y.shape[1]
+    if args.no_normalize:
+        mx, sx, my, sy = 0.0, 1.0, 0.0, 1.0
+    else:
+        mx, sx = x.mean((0, 2, 3), keepdim=True), x.std((0, 2, 3), keepdim=True) + 1e-5
+        my, sy = y.mean((0, 2, 3), keepdim=True), y.std((0, 2, 3), keepdim=True) + 1e-5
+
+    def make_model():
+        return FNO2d(x.shape[1], width=args.width, padding=args.padding, cout=channels)
+
+    def predict(model, inputs):
+        call = (lambda window: model((window - mx) / sx) * sy + my)
+        return rollout(call, inputs, args.time[1], channels) if args.time else call(inputs)
+
+    def loss_of(prediction, truth):  # per sample; the roll-out loss sums the frames' errors
+        if not args.time:
+            return relative_l2(prediction, truth)
+        return sum(relative_l2(prediction[..., k], truth[..., k]) for k in range(truth.shape[-1]))
+
+    worst = check_gradients(make_model, x.shape[1], x.shape[-1])
     torch.manual_seed(0)
-    model = FNO2d(x.shape[1])
+    model = make_model()
     print(f"float32 gradients checked against float64 (worst relative error {worst:.1e})")
     print(f"threads {torch.get_num_threads()}, parameters {sum(p.numel() for p in model.parameters())}, "
           f"grid {x.shape[-2]}x{x.shape[-1]}")
@@ -137,8 +179,7 @@ def main():
         train_loss = 0.0
         for b in range(0, args.train, args.batch):
             idx = permutation[b:b + args.batch]
-            prediction = model((x[idx] - mx) / sx) * sy + my
-            loss = relative_l2(prediction, y[idx]).sum() / len(idx)
+            loss = loss_of(predict(model, x[idx]), y[idx]).sum() / len(idx)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -149,8 +190,8 @@ def main():
         test_l2 = float("nan")
         if args.test:
             with torch.no_grad():
-                errors = torch.cat([relative_l2(model((test_x[i:i + args.batch] - mx) / sx) * sy + my,
-                                                test_y[i:i + args.batch]) for i in range(0, len(test_x), args.batch)])
+                errors = torch.cat([relative_l2(predict(model, test_x[i:i + args.batch]), test_y[i:i + args.batch])
+                                    for i in range(0, len(test_x), args.batch)])
             test_l2 = errors.mean().item()
             line += f", test rel-L2 {test_l2:.6f} (median {errors.median().item():.6f}, max {errors.max().item():.6f})"
         print(line, flush=True)

@@ -192,6 +192,14 @@ std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<st
   return {x, torch::stack(outputs)};
 }
 
+void OperatorData::preload(const std::vector<std::int64_t>& indices, bool labels) {
+  if (!options_.cache) return;
+  for (const std::int64_t index : indices) {
+    if (!autoregressive_) read_input(index);
+    if (labels || autoregressive_) read_output(index, false);
+  }
+}
+
 std::vector<std::int64_t> OperatorData::training_examples(const std::vector<std::int64_t>& train) const {
   const std::int64_t per_sample = autoregressive_ ? predicted_frames_ - train_rollout_ + 1 : 1;
   std::vector<std::int64_t> examples;

@@ -158,13 +158,16 @@ struct Run {
         normalizer(checked_normalizer(comm)) {}
 
   /// Refuses NaN or infinite values in what will be read (labels of the
-  /// training range only when the loss uses them), then fits the normaliser.
+  /// training range only when the loss uses them), fills the cache, then
+  /// fits the normaliser.
   Normalizer checked_normalizer(const Communicator& comm) {
     std::vector<std::int64_t> evaluated = test_indices;
     evaluated.insert(evaluated.end(), validation_indices.begin(), validation_indices.end());
     check_finite(comm, data, train_indices, loss.needs_labels());
     if (loss.learned()) evaluated.push_back(loss.learned_options().sample);  // the calibration trajectory
     check_finite(comm, data, evaluated);
+    data.preload(train_indices, loss.needs_labels());
+    data.preload(evaluated);
     return data_options.normalize ? Normalizer::fit(comm, data, train_indices) : Normalizer::identity(data.shape());
   }
 
