@@ -178,7 +178,7 @@ torch::Tensor OperatorData::inputs(const std::vector<std::int64_t>& indices) {
 std::pair<torch::Tensor, torch::Tensor> OperatorData::batch(const std::vector<std::int64_t>& indices) {
   if (autoregressive_) {
     std::vector<std::int64_t> examples;
-    for (const std::int64_t index : indices) examples.push_back(index * (predicted_frames_ - train_rollout_ + 1));
+    for (const std::int64_t index : indices) examples.push_back(index * windows_per_sample());
     return windows(examples, predicted_frames_);
   }
   std::vector<torch::Tensor> outputs;
@@ -201,7 +201,7 @@ void OperatorData::preload(const std::vector<std::int64_t>& indices, bool labels
 }
 
 std::vector<std::int64_t> OperatorData::training_examples(const std::vector<std::int64_t>& train) const {
-  const std::int64_t per_sample = autoregressive_ ? predicted_frames_ - train_rollout_ + 1 : 1;
+  const std::int64_t per_sample = autoregressive_ ? windows_per_sample() : 1;
   std::vector<std::int64_t> examples;
   for (const std::int64_t index : train)
     for (std::int64_t start = 0; start < per_sample; ++start) examples.push_back(index * per_sample + start);
@@ -214,7 +214,7 @@ std::pair<torch::Tensor, torch::Tensor> OperatorData::training_batch(const std::
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::windows(const std::vector<std::int64_t>& examples,
                                                               std::int64_t count) {
-  const std::int64_t per_sample = predicted_frames_ - train_rollout_ + 1;
+  const std::int64_t per_sample = windows_per_sample();
   std::vector<torch::Tensor> inputs, targets;
   for (const std::int64_t example : examples) {
     auto [x, y] = window(example / per_sample, example % per_sample, count);

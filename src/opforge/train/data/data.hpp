@@ -96,6 +96,8 @@ private:
   std::pair<torch::Tensor, torch::Tensor> window(std::int64_t index, std::int64_t start, std::int64_t count);
   /// Autoregressive examples (sample * windows + start), `count` target frames each.
   std::pair<torch::Tensor, torch::Tensor> windows(const std::vector<std::int64_t>& examples, std::int64_t count);
+  /// Autoregressive training windows per trajectory: starts 0 .. T - R.
+  std::int64_t windows_per_sample() const { return predicted_frames_ - train_rollout_ + 1; }
   void check_autoregressive();
   DataOptions options_;
   io::DatasetReader reader_;
