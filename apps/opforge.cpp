@@ -23,6 +23,7 @@
 #include "opforge/core/text.hpp"
 #include "opforge/core/version.hpp"
 #include "opforge/generate/generator.hpp"
+#include "opforge/online/online.hpp"
 #include "opforge/train/loop/trainer.hpp"
 #include "opforge/io/dataset_summary.hpp"
 
@@ -34,6 +35,9 @@ commands:
   generate CONFIG.yaml [key.path=value ...]   solve sampled PDE problems into an HDF5 dataset
   train    CONFIG.yaml [key.path=value ...]   fit a neural operator on a dataset (data parallel)
   train    CONFIG.yaml [...] [--resume]       (continue from the run directory's checkpoint)
+  online   CONFIG.yaml [key.path=value ...]   generate and train in one job: generator ranks stream
+                                              samples to trainer ranks and write the dataset
+  online   CONFIG.yaml [...] [--resume]       (continue the dataset and the training)
   evaluate CONFIG.yaml --checkpoint PATH [--predictions OUT.h5] [--rollout CALLS [--rollout-dir DIR]]
                                               score a trained operator on the config's test split
                                               (roll-out files go to DIR, default: beside the checkpoint)
@@ -66,7 +70,7 @@ struct Arguments {
   long rollout = 0;
 };
 
-const std::vector<std::string> commands = {"generate", "train", "evaluate", "info"};
+const std::vector<std::string> commands = {"generate", "train", "online", "evaluate", "info"};
 
 /// The CLI11 parser of `args`: one subcommand per pipeline stage. --help,
 /// anywhere, prints usage_text (main does).
@@ -83,11 +87,12 @@ std::unique_ptr<CLI::App> make_parser(Arguments& args) {
     command->add_option(file, args.file);
     return command;
   };
-  for (const auto& name : {"generate", "train", "evaluate"}) {
+  for (const auto& name : {"generate", "train", "online", "evaluate"}) {
     CLI::App* command = add_command(name, "CONFIG.yaml");
     command->add_option("overrides", args.overrides, "key.path=value");
   }
   app->get_subcommand("train")->add_flag("--resume", args.resume);
+  app->get_subcommand("online")->add_flag("--resume", args.resume);
   CLI::App* evaluate = app->get_subcommand("evaluate");
   evaluate->add_option("--checkpoint", args.checkpoint);
   evaluate->add_option("--predictions", args.predictions);
@@ -201,6 +206,14 @@ int run_train(const Arguments& args, opforge::Environment& env) {
   return 0;
 }
 
+int run_online(const Arguments& args, opforge::Environment& env) {
+  const auto document = load_config(args, env, "opforge online CONFIG.yaml [key.path=value ...] [--resume]");
+  opforge::train::TrainCommand command;
+  command.resume = args.resume;
+  opforge::online::run_online(env, document, command);  // each role logs its own summary
+  return 0;
+}
+
 int run_evaluate(const Arguments& args, opforge::Environment& env) {
   const auto document =
       load_config(args, env,
@@ -262,6 +275,7 @@ int main(int argc, char** argv) {
         if (args.command == "info") return run_info(args);
         if (args.command == "generate") return run_generate(args, *env);
         if (args.command == "train") return run_train(args, *env);
+        if (args.command == "online") return run_online(args, *env);
         if (args.command == "evaluate") return run_evaluate(args, *env);
         // parse_arguments admits only the commands above.
         OPFORGE_THROW(opforge::InternalError, "no runner for command '", args.command, "'");

@@ -3,7 +3,9 @@
 
     scripts/plot_training.py RUN_DIR [--predictions RUN_DIR/predictions.h5]
 
-writes RUN_DIR/loss.png (train loss and test relative L2 per epoch) and,
+writes RUN_DIR/loss.png (train loss and test relative L2 per epoch), for
+online runs RUN_DIR/stream.png (samples generated, received and trained on,
+buffer fill, evictions, generator and trainer idle time per epoch) and,
 with predictions from `opforge evaluate --predictions`, RUN_DIR/sample.png
 (input, truth, prediction and error of the test sample with the median error).
 """
@@ -35,6 +37,33 @@ def plot_loss(run):
     fig.savefig(os.path.join(run, "loss.png"), dpi=100)
 
 
+def plot_stream(run):
+    """Online runs (docs/online.md): what the stream delivered and who waited."""
+    rows = list(csv.DictReader(open(os.path.join(run, "metrics.csv"))))
+    if not rows or "samples_generated" not in rows[0]:
+        return False
+    epochs = [int(r["epoch"]) for r in rows]
+    column = lambda name: [float(r[name]) for r in rows]  # noqa: E731
+    fig, (counts, idle) = plt.subplots(1, 2, figsize=(11, 4))
+    for name in ("samples_generated", "samples_received", "unique_trained", "buffer_fill", "evicted_unused"):
+        counts.plot(epochs, column(name), marker="o", label=name.replace("_", " "))
+    counts.set_xlabel("epoch")
+    counts.set_ylabel("samples")
+    counts.legend()
+    wall = np.cumsum(column("epoch_seconds"))
+    idle.plot(epochs, column("generator_idle_seconds"), marker="o", label="generators waiting for trainers")
+    idle.plot(epochs, column("trainer_idle_seconds"), marker="o", label="trainers waiting for samples")
+    idle.plot(epochs, wall, "k--", label="training wall time")
+    idle.set_xlabel("epoch")
+    idle.set_ylabel("seconds (cumulative)")
+    idle.legend()
+    for ax in (counts, idle):
+        ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(os.path.join(run, "stream.png"), dpi=100)
+    return True
+
+
 def plot_sample(run, predictions):
     with h5py.File(predictions, "r") as p:
         errors = p["meta/rel_l2"][:]
@@ -64,6 +93,7 @@ if __name__ == "__main__":
     parser.add_argument("--predictions")
     args = parser.parse_args()
     plot_loss(args.run)
+    plot_stream(args.run)
     if args.predictions:
         plot_sample(args.run, args.predictions)
     print(f"figures written to {args.run}")

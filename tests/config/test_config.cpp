@@ -156,3 +156,25 @@ TEST(Config, CollectiveLoadGivesEveryRankTheSameDocumentOrError) {
 }
 
 }  // namespace
+
+namespace {
+
+// `opforge online`'s config: two parts, each read and checked as its own document.
+TEST(Config, APartIsADocumentWithTheFilesLinesAndItsOverrides) {
+  Document doc = Document::parse("online: {trainer_ranks: 1}\ngenerate:\n  seed: 3\n  sede: 4\ntrain:\n  seed: 5\n",
+                                 "online.yaml");
+  doc.apply_override("train.seed=7");
+  const Document generate = doc.part("generate");
+  const Document train = doc.part("train");
+  doc.root().section("online").get<int>("trainer_ranks", 0);
+  EXPECT_NO_THROW(doc.finish());  // the parts' keys are theirs to check
+  EXPECT_EQ(generate.root().get<std::int64_t>("seed", 0), 3);
+  EXPECT_EQ(error_of([&] { generate.finish(); }), "online.yaml:4:3: sede: unknown key (did you mean 'seed'?)");
+  EXPECT_EQ(train.root().get<std::int64_t>("seed", 0), 7);  // the override routed to its part
+  EXPECT_EQ(error_of([&] { train.root().get<std::int64_t>("seed", 0, opforge::config::at_least(10)); }),
+            "command-line override 'train.seed=7': seed: value 7 is out of range: must be >= 10");
+  EXPECT_EQ(train.resolved_yaml(), "seed: 7\n");
+  EXPECT_EQ(error_of([&] { doc.part("evaluate"); }), "online.yaml:1:1: evaluate: missing required section");
+}
+
+}  // namespace

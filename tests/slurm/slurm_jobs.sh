@@ -8,7 +8,9 @@
 #     itself; the requeued run resumes and finishes every epoch;
 #  3. the same for generate.sbatch: the ranks finish the sample in hand and
 #     leave a resumable .partial; the requeued run keeps its samples and
-#     completes the dataset.
+#     completes the dataset;
+#  4. the same for online.sbatch: generation and training both stop, the
+#     requeued run continues both and completes the dataset and the epochs.
 # Exit 77 (skipped) without root or without slurm-wlm/munge.
 #   slurm_jobs.sh OPFORGE REPO GENERATE_CONFIG TRAIN_CONFIG
 source "$(dirname "$0")/../faults/lib.sh"  # fail, wait_for
@@ -100,4 +102,21 @@ grep -q "opforge: job $job (restart 1)" "$log" || fail "generation not requeued"
 grep -Eq "resuming preempted.h5.partial: [0-9]+ of 24 samples kept" "$log" || fail "the requeued generation did not resume"
 grep -q "wrote preempted.h5: 24 samples" "$log" || fail "the requeued generation did not complete"
 [[ -e preempted.h5 && ! -e preempted.h5.partial ]] || fail "generated dataset not complete"
+
+# 4. Pre-emption and requeue of an online job (1 generator, 1 trainer).
+"$opforge" generate "$repo/configs/darcy.yaml" num_samples=16 pde.resolution=17 seed=1 output.path=heldout.h5 >/dev/null
+job=$(sbatch --parsable --chdir="$work" --ntasks=2 "$repo/scripts/slurm/online.sbatch" \
+        "$repo/tests/faults/online_faults.yaml" generate.output.path=online.h5 train.output.directory=online \
+        generate.num_samples=6000 train.training.epochs=6)
+wait_for 120 test -f online/checkpoint.pt || fail "no first checkpoint from online job $job"
+scancel --signal=USR1 --batch "$job"
+start_requeued "$job"
+wait_job "$job" 300
+log="opforge-online-$job.out"
+cat "$log"
+grep -q "\[train\] stopped for requeue (signal 10)" "$log" || fail "the online training did not stop for requeue"
+grep -q "opforge: job $job (restart 1)" "$log" || fail "online job not requeued"
+grep -q "\[train\] resuming online/checkpoint.pt" "$log" || fail "the requeued online training did not resume"
+grep -q "\[generate\] wrote online.h5: 6000 samples" "$log" || fail "the online dataset was not completed"
+[[ -e online/model.pt ]] || fail "no final weights from the online job"
 echo PASS

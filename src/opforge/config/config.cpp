@@ -162,6 +162,24 @@ Document Document::load_file(const Communicator& comm, const std::string& path) 
 }
 
 Section Document::root() const { return Section(state_, state_->root, ""); }
+
+Document Document::part(const std::string& key) const {
+  const YAML::Node node = static_cast<const YAML::Node&>(state_->root)[key];
+  if (!node.IsDefined() || !node.IsMap())
+    throw ConfigError(root().location(key) + ": " + key + ": " +
+                          (node.IsDefined() ? "expected a mapping of keys, got " + detail::describe_value(node)
+                                            : "missing required section"),
+                      __FILE__, __LINE__);
+  state_->used.insert(key);  // the part's own finish() checks its keys
+  auto part = std::make_shared<DocumentState>();
+  part->source = state_->source;
+  part->text = state_->text;
+  part->root = node;
+  const std::string prefix = key + ".";
+  for (const auto& [path, assignment] : state_->overrides)
+    if (path.compare(0, prefix.size(), prefix) == 0) part->overrides[path.substr(prefix.size())] = assignment;
+  return Document(std::move(part));
+}
 const std::string& Document::source_name() const { return state_->source; }
 const std::string& Document::original_text() const { return state_->text; }
 

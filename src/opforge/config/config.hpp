@@ -62,6 +62,11 @@ public:
   void apply_overrides(const std::vector<std::string>& assignments);
 
   Section root() const;
+  /// The mapping under top-level `key` as a document of its own (same file,
+  /// lines and overrides; its own finish() and resolved_yaml()), e.g. the
+  /// `generate:` and `train:` parts of an online config. Throws ConfigError
+  /// when `key` is missing or not a mapping.
+  Document part(const std::string& key) const;
   /// Throws ConfigError for the first key (in document order) that no
   /// component read, with a "did you mean" suggestion from the keys that
   /// were asked for in the same section.

@@ -24,7 +24,7 @@ std::ostream& Logger::out() const noexcept { return redirect_ ? *redirect_ : std
 
 void Logger::write(LogLevel level, const std::string& message) {
   if (!enabled(level)) return;
-  std::string line;
+  std::string line = prefix_;
   if (size_ > 1 && (all_ranks_ || rank_ != 0)) line += "[rank " + std::to_string(rank_) + "] ";
   if (level == LogLevel::error) line += "error: ";
   if (level == LogLevel::warning) line += "warning: ";

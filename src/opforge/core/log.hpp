@@ -17,6 +17,10 @@ enum class LogLevel { error = 0, warning = 1, info = 2, debug = 3 };
 class Logger {
 public:
   void set_rank(int rank, int size) noexcept;
+  /// Starts every line (e.g. "[train] " for one role of an online job).
+  void set_prefix(std::string prefix) { prefix_ = std::move(prefix); }
+  const std::string& prefix() const noexcept { return prefix_; }
+  int size() const noexcept { return size_; }
   void set_all_ranks(bool all_ranks) noexcept { all_ranks_ = all_ranks; }
   void set_level(LogLevel level) noexcept { level_ = level; }
   /// Redirect all output (both streams) to `stream`; nullptr restores stdout/stderr.
@@ -40,6 +44,7 @@ private:
   int size_ = 1;
   bool all_ranks_ = false;
   LogLevel level_ = LogLevel::info;
+  std::string prefix_;
   std::ostream* redirect_ = nullptr;
   std::mutex mutex_;
 };

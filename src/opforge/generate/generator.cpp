@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "opforge/core/communicator.hpp"
+#include "opforge/core/environment.hpp"
 #include "opforge/core/stop_request.hpp"
 #include "opforge/pde/pde_family.hpp"
 
@@ -21,8 +22,12 @@ const DatasetGeneratorRegistry& dataset_generators() {
 }
 
 GenerationReport generate_dataset(Environment& env, const config::Document& document) {
+  return generate_dataset(GenerationContext{env, env.world()}, document);
+}
+
+GenerationReport generate_dataset(const GenerationContext& context, const config::Document& document) {
   const std::string type = document.root().section("pde").choice("type", dataset_generators().names());
-  return dataset_generators().create(type)->generate(env, document);
+  return dataset_generators().create(type)->generate(context, document);
 }
 
 GenerateOptions parse_generate_options(const config::Section& root, const std::string& pde_type) {

@@ -57,13 +57,23 @@ struct GenerationReport {
   std::int64_t written = 0;
 };
 
+/// Who generates, and where the samples go besides the dataset file.
+struct GenerationContext {
+  Environment& env;
+  /// The generating ranks: the world, or online training's generator ranks.
+  const Communicator& comm;
+  /// Also receives every sample made in this run (online training's
+  /// stream); null: the dataset file alone.
+  io::SampleSink* stream = nullptr;
+};
+
 /// How the datasets of one kind of family are made.
 class DatasetGenerator {
 public:
   virtual ~DatasetGenerator() = default;
   /// Parse the config (validating every key), then generate. Collective over
-  /// the environment's world communicator.
-  virtual GenerationReport generate(Environment& env, const config::Document& document) const = 0;
+  /// context.comm.
+  virtual GenerationReport generate(const GenerationContext& context, const config::Document& document) const = 0;
 };
 
 using DatasetGeneratorRegistry = Registry<DatasetGenerator>;
@@ -73,8 +83,10 @@ using DatasetGeneratorRegistry = Registry<DatasetGenerator>;
 /// linear systems, then the time-dependent families.
 const DatasetGeneratorRegistry& dataset_generators();
 
-/// The generator of the config's `pde.type`, run. Collective.
+/// The generator of the config's `pde.type`, run on the world. Collective.
 GenerationReport generate_dataset(Environment& env, const config::Document& document);
+/// The same on context.comm, streaming every sample to context.stream too.
+GenerationReport generate_dataset(const GenerationContext& context, const config::Document& document);
 
 /// The generators' factories (one file each).
 std::unique_ptr<DatasetGenerator> make_linear_system_generator();

@@ -76,7 +76,7 @@ public:
             {"les_frame_interval", number(les_.frame_interval)}};
   }
 
-  std::int64_t simulate(std::int64_t seed, std::int64_t index, io::DatasetWriter& writer) override {
+  std::int64_t simulate(std::int64_t seed, std::int64_t index, io::SampleSink& sink) override {
     const double start = MPI_Wtime();
     const auto field = static_cast<std::size_t>(3 * les_.resolution * les_.resolution * les_.resolution);
     output_.resize(field * static_cast<std::size_t>(les_.frames));
@@ -95,7 +95,7 @@ public:
       max_divergence = std::max(max_divergence, last.max_divergence);
     }
     const double seconds = MPI_Wtime() - start, frame_seconds = MPI_Wtime() - frames_start;
-    writer.write_sample(index, input.data(), output_.data(),
+    sink.write_sample(index, input.data(), output_.data(),
                         {{"seed", seed},
                          {"energy", first.energy},
                          {"dissipation", first.dissipation},

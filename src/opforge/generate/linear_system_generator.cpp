@@ -51,8 +51,8 @@ struct Plan {
   ScopedPetscOptions petsc_options;  ///< the config's petsc_options, inserted for the run
 };
 
-Plan resolve_plan(Environment& env, const config::Document& document) {
-  const Communicator& world = env.world();
+Plan resolve_plan(const GenerationContext& context, const config::Document& document) {
+  const Communicator& world = context.comm;
   const config::Section root = document.root();
   Plan plan;
   plan.family = pde::make_pde_family(root.section("pde"));
@@ -65,7 +65,7 @@ Plan resolve_plan(Environment& env, const config::Document& document) {
   plan.solver =
       solve::SolverOptions::parse_in(root, plan.family->positive_definite(), plan.family->natural_boundary());
   plan.order = solve_orders().create(plan.options.order, root.section_or_empty("sorting"));
-  plan.petsc_options = env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
+  plan.petsc_options = context.env.insert_petsc_options(root.string_map("petsc_options"), document.source_name());
   document.finish();
   check_output_absent(world, root, plan.options);
   return plan;
@@ -143,11 +143,11 @@ struct SolveTotals {
 };
 
 /// 4. Solves `piece` (global indices, in order) on the group's system with
-/// its solver and writes each sample from the group's root. SIGTERM/SIGUSR1
+/// its solver and puts each sample into `sink` from the group's root. SIGTERM/SIGUSR1
 /// stop the loop after the sample in hand; a group's ranks solve together,
 /// so they agree on where.
 SolveTotals solve_piece(const Plan& plan, const Communicator& group, const std::vector<std::int64_t>& piece,
-                        solve::GridSystem& system, solve::SequenceSolver& solver, io::DatasetWriter& writer,
+                        solve::GridSystem& system, solve::SequenceSolver& solver, io::SampleSink& sink,
                         const std::string& progress_label) {
   const Events& events = Events::get();
   const std::int64_t seed = plan.options.seed;
@@ -189,7 +189,7 @@ SolveTotals solve_piece(const Plan& plan, const Communicator& group, const std::
       PetscEventScope scope(events.write);
       std::vector<double> input;
       for (const auto& channel : sample.inputs) input.insert(input.end(), channel.values.begin(), channel.values.end());
-      writer.write_sample(index, input.data(), solution.values.data(),
+      sink.write_sample(index, input.data(), solution.values.data(),
                           {{"seed", seed},
                            {"iterations", std::int64_t(record.iterations)},
                            {"residual", record.residual},
@@ -208,10 +208,10 @@ SolveTotals solve_piece(const Plan& plan, const Communicator& group, const std::
 
 class LinearSystemGenerator final : public DatasetGenerator {
 public:
-  GenerationReport generate(Environment& env, const config::Document& document) const override {
+  GenerationReport generate(const GenerationContext& context, const config::Document& document) const override {
     const double start = MPI_Wtime();
-    const Communicator& world = env.world();
-    const Plan plan = resolve_plan(env, document);
+    const Communicator& world = context.comm;
+    const Plan plan = resolve_plan(context, document);
     const GenerateOptions& options = plan.options;
 
     const double order_start = MPI_Wtime();
@@ -239,7 +239,9 @@ public:
     logger().info("generate: ", options.num_samples, " samples of ", describe_family(*plan.family), " on ",
                   world.size(), " rank(s) in ", groups, " solver group(s); solver ", solver.describe());
 
-    const SolveTotals totals = solve_piece(plan, group_comm, piece, system, solver, writer,
+    io::TeeSink sink(writer, context.stream);
+    sink.begin(writer.layout());
+    const SolveTotals totals = solve_piece(plan, group_comm, piece, system, solver, sink,
                                            "generate" + std::string(groups > 1 ? " (group 0)" : ""));
     GenerationReport report;
     finish_or_suspend(world, writer, totals.stopped, report);

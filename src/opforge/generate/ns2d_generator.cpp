@@ -58,7 +58,7 @@ public:
              "diffusion; frames by spectral truncation"}};
   }
 
-  std::int64_t simulate(std::int64_t seed, std::int64_t index, io::DatasetWriter& writer) override {
+  std::int64_t simulate(std::int64_t seed, std::int64_t index, io::SampleSink& sink) override {
     const double start = MPI_Wtime();
     const auto field = static_cast<std::size_t>(ns_.stored_resolution * ns_.stored_resolution);
     output_.resize(field * static_cast<std::size_t>(ns_.frames()));
@@ -71,7 +71,7 @@ public:
       std::copy(frame.begin(), frame.end(), output_.begin() + static_cast<long>(k * static_cast<std::int64_t>(field)));
     }
     const pde::VorticityStatistics last = solver_.statistics();
-    writer.write_sample(index, input.data(), output_.data(),
+    sink.write_sample(index, input.data(), output_.data(),
                         {{"seed", seed},
                          {"enstrophy", enstrophy},
                          {"final_enstrophy", last.enstrophy},

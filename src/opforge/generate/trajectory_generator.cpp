@@ -22,14 +22,14 @@ struct SimulationTotals {
 /// This rank's trajectories; SIGTERM/SIGUSR1 stop after the one in hand
 /// (each rank simulates alone, so there is nothing to agree on until the end).
 SimulationTotals simulate_share(TrajectoryFamily& family, std::int64_t seed, const std::vector<std::int64_t>& mine,
-                                io::DatasetWriter& writer) {
+                                io::SampleSink& sink) {
   SimulationTotals totals;
   Progress progress("generate", static_cast<std::int64_t>(mine.size()));
   const StopSignalHandlers stop_handlers;
   for (const std::int64_t index : mine) {
     if ((totals.stopped = stop_requested())) break;
     const double start = MPI_Wtime();
-    totals.steps += family.simulate(seed, index, writer);
+    totals.steps += family.simulate(seed, index, sink);
     totals.seconds += MPI_Wtime() - start;
     progress.advance();
   }
@@ -42,9 +42,9 @@ public:
   TrajectoryGenerator(std::string type, TrajectoryFamilyParser parse)
       : type_(std::move(type)), parse_(std::move(parse)) {}
 
-  GenerationReport generate(Environment& env, const config::Document& document) const override {
+  GenerationReport generate(const GenerationContext& context, const config::Document& document) const override {
     const double start = MPI_Wtime();
-    const Communicator& world = env.world();
+    const Communicator& world = context.comm;
     const config::Section root = document.root();
     const config::Section pde_section = root.section("pde");
     pde_section.choice("type", {type_});
@@ -67,7 +67,9 @@ public:
     logger().info("generate: ", options.num_samples, " trajectories of ", family->describe(), " on ", world.size(),
                   " rank(s)", writer.kept_count() ? "; " + std::to_string(writer.kept_count()) + " kept" : std::string());
 
-    const SimulationTotals totals = simulate_share(*family, options.seed, mine, writer);
+    io::TeeSink sink(writer, context.stream);
+    sink.begin(writer.layout());
+    const SimulationTotals totals = simulate_share(*family, options.seed, mine, sink);
     GenerationReport report;
     finish_or_suspend(world, writer, totals.stopped, report);
     report.output_path = options.output_path;

@@ -24,9 +24,9 @@ public:
   virtual io::DatasetLayout layout(const GenerateOptions& options) const = 0;
   /// Provenance attributes besides pde_type, pde and seed; "solver" at least.
   virtual std::map<std::string, std::string> attributes() const = 0;
-  /// Simulates trajectory `index` of `seed` and writes it; returns its time
-  /// steps. Called once per sample, on one rank.
-  virtual std::int64_t simulate(std::int64_t seed, std::int64_t index, io::DatasetWriter& writer) = 0;
+  /// Simulates trajectory `index` of `seed` and puts it into `sink`; returns
+  /// its time steps. Called once per sample, on one rank.
+  virtual std::int64_t simulate(std::int64_t seed, std::int64_t index, io::SampleSink& sink) = 0;
 };
 
 /// Parses a family from the `pde:` section (its options; the family's solver is made once per rank).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "opforge/io/dataset_format.hpp"
+#include "opforge/io/sample_sink.hpp"
 
 namespace opforge {
 class Communicator;
@@ -40,18 +41,18 @@ struct ResumeOptions {
 ///
 /// Collective: constructor, finish(). Independent: write_sample() — each
 /// rank writes the samples it owns, in any order, by global index.
-class DatasetWriter {
+class DatasetWriter final : public SampleSink {
 public:
   DatasetWriter(const Communicator& comm, const std::string& path, const DatasetLayout& layout,
                 const Provenance& provenance, const ResumeOptions& resume = {});
   DatasetWriter(const DatasetWriter&) = delete;
   DatasetWriter& operator=(const DatasetWriter&) = delete;
-  ~DatasetWriter();
+  ~DatasetWriter() override;
 
   /// Write sample `index`: `input` holds input_sample_size() values and
   /// `output` output_sample_size() values, C-ordered; `meta` gives a value
   /// for every declared metadata field.
-  void write_sample(std::int64_t index, const double* input, const double* output, const MetaValues& meta);
+  void write_sample(std::int64_t index, const double* input, const double* output, const MetaValues& meta) override;
   void write_sample(std::int64_t index, const float* input, const float* output, const MetaValues& meta);
 
   /// Collective: verify completeness, mark complete, close, rename. Throws

@@ -125,26 +125,44 @@ torch::Tensor subsample(const torch::Tensor& t, std::size_t axes, std::int64_t s
 }
 }  // namespace
 
+torch::Tensor OperatorData::prepare_input(const torch::Tensor& stored) const {
+  return subsample(stored, reader_.layout().spatial_shape.size(), options_.stride);
+}
+
+torch::Tensor OperatorData::prepare_output(const torch::Tensor& stored, bool all_frames) const {
+  torch::Tensor y = subsample(stored, reader_.layout().spatial_shape.size(), options_.stride);
+  if (autoregressive_) y = y.narrow(0, 0, input_frames_ + predicted_frames_).contiguous();  // [T_in + T, C, s...]
+  if (frames_ > 0) y = (all_frames ? y : y.narrow(0, 0, frames_)).movedim(0, -1).contiguous();  // [C, s..., T]
+  return y;
+}
+
 torch::Tensor OperatorData::read_input(std::int64_t index) {
   if (auto cached = input_cache_.find(index); cached != input_cache_.end()) return cached->second;
-  const auto& layout = reader_.layout();
-  torch::Tensor x = torch::empty(layout.input_sample_shape(), torch::kFloat32);
+  torch::Tensor x = torch::empty(reader_.layout().input_sample_shape(), torch::kFloat32);
   reader_.read_inputs({index}, x.data_ptr<float>());
-  x = subsample(x, layout.spatial_shape.size(), options_.stride);
+  x = prepare_input(x);
   if (options_.cache) input_cache_.emplace(index, x);
   return x;
 }
 
 torch::Tensor OperatorData::read_output(std::int64_t index, bool all_frames) {
   if (auto cached = output_cache_.find(index); cached != output_cache_.end() && !all_frames) return cached->second;
-  const auto& layout = reader_.layout();
-  torch::Tensor y = torch::empty(layout.output_sample_shape(), torch::kFloat32);
+  torch::Tensor y = torch::empty(reader_.layout().output_sample_shape(), torch::kFloat32);
   reader_.read_outputs({index}, y.data_ptr<float>());
-  y = subsample(y, layout.spatial_shape.size(), options_.stride);
-  if (autoregressive_) y = y.narrow(0, 0, input_frames_ + predicted_frames_).contiguous();  // [T_in + T, C, s...]
-  if (frames_ > 0) y = (all_frames ? y : y.narrow(0, 0, frames_)).movedim(0, -1).contiguous();  // [C, s..., T]
+  y = prepare_output(y, all_frames);
   if (options_.cache && !all_frames) output_cache_.emplace(index, y);
   return y;
+}
+
+void OperatorData::put(std::int64_t key, const std::vector<double>& input, const std::vector<double>& output) {
+  OPFORGE_CHECK(key >= reader_.layout().num_samples, InternalError, "streamed sample key ", key,
+                " collides with the file's samples");
+  const auto& layout = reader_.layout();
+  auto stored = [](const std::vector<double>& values, std::vector<std::int64_t> shape) {
+    return torch::from_blob(const_cast<double*>(values.data()), shape, torch::kFloat64).to(torch::kFloat32);
+  };
+  input_cache_.insert_or_assign(key, prepare_input(stored(input, layout.input_sample_shape())));
+  output_cache_.insert_or_assign(key, prepare_output(stored(output, layout.output_sample_shape()), false));
 }
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::window(std::int64_t index, std::int64_t start,

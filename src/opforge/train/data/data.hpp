@@ -66,6 +66,10 @@ public:
   /// for the first time in the loop, the heap grew by ~100 MB/s (de Hoop
   /// 101², 5000 samples: killed at 15 GB); filled first, it stays flat.
   void preload(const std::vector<std::int64_t>& indices, bool labels = true);
+  /// Online training: holds a streamed sample (values as stored in a file of
+  /// this layout) under `key` (>= the file's sample count), in place of
+  /// whatever was there; batches then address it like a read sample.
+  void put(std::int64_t key, const std::vector<double>& input, const std::vector<double>& output);
   /// The training examples of the samples `train`: the samples themselves,
   /// or for autoregressive windows (R < T) sample * windows + window start.
   std::vector<std::int64_t> training_examples(const std::vector<std::int64_t>& train) const;
@@ -90,6 +94,9 @@ public:
   const DataOptions& options() const { return options_; }
 
 private:
+  /// A stored sample as the model sees it (stride, frames, time axis last).
+  torch::Tensor prepare_input(const torch::Tensor& stored) const;
+  torch::Tensor prepare_output(const torch::Tensor& stored, bool all_frames) const;
   torch::Tensor read_input(std::int64_t index);
   torch::Tensor read_output(std::int64_t index, bool all_frames);
   /// Autoregressive: T_in frames from `start` as channels and the `count` after them.

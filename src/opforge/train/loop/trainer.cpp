@@ -15,6 +15,7 @@
 #include "opforge/core/stop_request.hpp"
 #include "opforge/train/data/data.hpp"
 #include "opforge/train/data/sampler.hpp"
+#include "opforge/train/data/streamed_examples.hpp"
 #include "opforge/train/loop/checkpoint.hpp"
 #include "opforge/train/loop/forecast.hpp"
 #include "opforge/train/loop/gradient_sync.hpp"
@@ -66,11 +67,16 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr, const Trai
 void write_metrics_row(const std::string& path, const EpochMetrics& m, bool header) {
   std::ofstream out(path, std::ios::app);
   OPFORGE_CHECK(out, IoError, "cannot write '", path, "'");
-  if (header)
+  if (header) {
     out << "epoch,train_loss,test_rel_l2,test_rel_h1,validation_rel_l2,learning_rate,epoch_seconds,"
-           "samples_per_second,allreduce_seconds\n";
+           "samples_per_second,allreduce_seconds";
+    for (const auto& column : m.stream) out << "," << column.first;
+    out << "\n";
+  }
   out << m.epoch << "," << m.train_loss << "," << m.test_l2 << "," << m.test_h1 << "," << m.validation_l2 << ","
-      << m.learning_rate << "," << m.seconds << "," << m.samples_per_second << "," << m.allreduce_seconds << "\n";
+      << m.learning_rate << "," << m.seconds << "," << m.samples_per_second << "," << m.allreduce_seconds;
+  for (const auto& column : m.stream) out << "," << column.second;
+  out << "\n";
 }
 
 /// Rank 0 saves; every rank learns whether it worked, so a full disk is one
@@ -136,7 +142,7 @@ std::string finish_reading(const config::Document& document) {
 /// 1. Everything a run needs, built from the config in the order its parts
 /// depend on each other; every key is validated before any work runs.
 struct Run {
-  Run(const Communicator& comm, const config::Document& document)
+  Run(const Communicator& comm, const config::Document& document, const TrainCommand& command)
       : root(document.root()),
         seed(root.get<std::int64_t>("seed", 0, config::non_negative())),
         data_options(DataOptions::parse(root.section("data"))),
@@ -149,13 +155,22 @@ struct Run {
         train_indices(range(data_options.train_begin, data_options.train_end)),
         test_indices(range(data_options.test_begin, data_options.test_end)),
         validation_indices(range(data_options.validation_begin, data_options.validation_end)),
-        train_examples(data.training_examples(train_indices)),
-        sampler(train_examples, options.batch_size, static_cast<std::uint64_t>(seed), comm.rank(), comm.size()),
-        schedule(make_lr_schedule(options.schedule_section, {options.lr, options.epochs, sampler.batches()})),
+        examples(make_examples(comm, command)),
+        schedule(make_lr_schedule(options.schedule_section, {options.lr, options.epochs, examples->batches()})),
         resolved_yaml(finish_reading(document)),
         optimizer(make_optimizer(options, *model, loss)),
         learned(loss.learned() ? loss.learned().ptr() : nullptr),
         normalizer(checked_normalizer(comm)) {}
+
+  /// The training examples: data.train's (or their autoregressive windows)
+  /// in shuffled batches, or online, the stream's.
+  std::unique_ptr<ExampleSource> make_examples(const Communicator& comm, const TrainCommand& command) {
+    if (command.stream)
+      return std::make_unique<StreamedExamples>(comm, *command.stream, data, command.buffer, options.batch_size,
+                                                static_cast<std::uint64_t>(seed));
+    return std::make_unique<DistributedSampler>(data.training_examples(train_indices), options.batch_size,
+                                                static_cast<std::uint64_t>(seed), comm.rank(), comm.size());
+  }
 
   /// Refuses NaN or infinite values in what will be read (labels of the
   /// training range only when the loss uses them), fills the cache, then
@@ -194,8 +209,7 @@ struct Run {
   TrainingLoss loss;
   std::shared_ptr<OperatorModelImpl> model;
   std::vector<std::int64_t> train_indices, test_indices, validation_indices;
-  std::vector<std::int64_t> train_examples;  ///< what the sampler draws: the samples, or their autoregressive windows
-  DistributedSampler sampler;
+  std::unique_ptr<ExampleSource> examples;
   std::unique_ptr<LrSchedule> schedule;
   std::string resolved_yaml;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
@@ -238,7 +252,7 @@ StartPoint resume_or_start(const Communicator& comm, Run& run, const TrainComman
 /// The steps of one epoch from `first_step`; stops early at a step boundary
 /// all ranks agree on when a stop signal (or command.stop_after_steps) asks.
 struct EpochSteps {
-  std::int64_t end_step = 0;  ///< the step the loop stopped before (sampler.batches() when whole)
+  std::int64_t end_step = 0;  ///< the step the loop stopped before (examples->batches() when whole)
   double loss_sum = 0;        ///< this rank's summed per-sample losses (plus a resumed sum on rank 0)
   bool stopping = false;
 };
@@ -248,9 +262,9 @@ EpochSteps train_steps(const Communicator& comm, Run& run, GradientSync& sync, c
   EpochSteps steps;
   steps.loss_sum = loss_sum;
   std::int64_t b = first_step;
-  for (; b < run.sampler.batches() && !steps.stopping; ++b) {
+  for (; b < run.examples->batches() && !steps.stopping; ++b) {
     set_learning_rate(*run.optimizer, run.schedule->lr(epoch, b), run.options, run.loss);
-    const auto mine = run.sampler.local_batch(epoch, b);
+    const auto mine = run.examples->next_batch(epoch, b);
     run.optimizer->zero_grad();
     torch::Tensor objective;
     if (!mine.empty()) {
@@ -262,7 +276,7 @@ EpochSteps train_steps(const Communicator& comm, Run& run, GradientSync& sync, c
       const auto prediction = forecast(*run.model, run.normalizer, run.data, x, run.data.train_rollout());
       const auto errors = run.loss.per_sample(prediction, x, y);
       // Sum over this rank's part / global batch: the allreduce then yields the global mean.
-      objective = errors.sum() / double(run.sampler.global_batch_size(b));
+      objective = errors.sum() / double(run.examples->global_batch_size(b));
       steps.loss_sum += errors.sum().item<double>();
     }
     if (run.learned && comm.rank() == 0) {
@@ -299,6 +313,19 @@ bool score_epoch(const Communicator& comm, Run& run, EpochMetrics& m, TrainingRe
   return best;
 }
 
+/// Online training's progress: "; stream: samples_generated 120, unique_trained 96, ...".
+std::string stream_summary(const EpochMetrics& m) {
+  if (m.stream.empty()) return {};
+  std::ostringstream out;
+  out << std::setprecision(6) << "; stream:";
+  const char* separator = " ";
+  for (const auto& [name, value] : m.stream) {
+    out << separator << name << " " << value;
+    separator = ", ";
+  }
+  return out.str();
+}
+
 void log_epoch(const Run& run, const EpochMetrics& m, const TrainingReport& report) {
   const double remaining = m.seconds * double(run.options.epochs - m.epoch);
   logger().info("epoch ", m.epoch, "/", run.options.epochs, ": train ", m.train_loss, ", test rel-L2 ", m.test_l2,
@@ -306,7 +333,7 @@ void log_epoch(const Run& run, const EpochMetrics& m, const TrainingReport& repo
                 run.validation_indices.empty() ? std::string() : ", validation rel-L2 " + std::to_string(m.validation_l2),
                 run.learned ? ", C_s^2 " + four_digits(report.learned_smagorinsky_cs2) : std::string(), ", lr ",
                 m.learning_rate, ", ", static_cast<long>(m.samples_per_second), " samples/s, ETA ",
-                format_duration(remaining));
+                format_duration(remaining), stream_summary(m));
 }
 
 /// 3. The epochs, each checkpointed as checkpoint_every says; a stop signal
@@ -319,11 +346,14 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
   if (run.learned) trained.register_module("loss", run.learned);
   broadcast_parameters(comm, trained);
   GradientSync sync(comm, trained, GradientSync::default_bucket_bytes, run.options.overlap_allreduce);
-  const std::string examples = run.train_examples.size() == run.train_indices.size()
-                                   ? std::string()
-                                   : " (" + std::to_string(run.train_examples.size()) + " windows)";
-  logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", run.train_indices.size(),
-                examples, " training / ", run.test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
+  const auto per_epoch = run.examples->examples_per_epoch();
+  const std::string training =
+      command.stream ? "streamed training samples (" + std::to_string(per_epoch) + " examples per epoch)"
+      : per_epoch == static_cast<std::int64_t>(run.train_indices.size())
+          ? std::to_string(per_epoch) + " training"
+          : std::to_string(run.train_indices.size()) + " (" + std::to_string(per_epoch) + " windows) training";
+  logger().info("train: ", report.model, ", ", report.parameters, " parameters, ", training, " / ",
+                run.test_indices.size(), " test samples, ", comm.size(), " rank(s), global batch ",
                 run.options.batch_size);
   run.model->train();
   const CheckpointContents template_contents = run.contents(report.model);
@@ -344,7 +374,7 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
     const bool resumed = epoch == report.first_epoch && start.first_step > 0;
     const EpochSteps steps = train_steps(comm, run, sync, command, epoch, resumed ? start.first_step : 0,
                                          resumed ? start.loss_sum : 0.0, steps_taken);
-    if (steps.stopping && steps.end_step < run.sampler.batches()) {
+    if (steps.stopping && steps.end_step < run.examples->batches()) {
       // Mid-epoch: the checkpoint records the steps taken and their loss, so
       // resuming replays nothing and skips nothing.
       save(run.checkpoint_path(), run.optimizer.get(), epoch, steps.end_step,
@@ -354,10 +384,11 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
     }
     EpochMetrics m;
     m.epoch = epoch + 1;
-    m.train_loss = comm.allreduce(steps.loss_sum, ReduceOp::sum) / double(run.train_examples.size());
-    m.learning_rate = run.schedule->lr(epoch, run.sampler.batches() - 1);
+    m.train_loss = comm.allreduce(steps.loss_sum, ReduceOp::sum) / double(run.examples->examples_per_epoch());
+    m.learning_rate = run.schedule->lr(epoch, run.examples->batches() - 1);
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock).count();
-    m.samples_per_second = double(run.train_examples.size()) / m.seconds;
+    m.samples_per_second = double(run.examples->examples_per_epoch()) / m.seconds;
+    m.stream = run.examples->status();
     m.allreduce_seconds = sync.seconds() - allreduce_before;
     if (!std::isfinite(m.train_loss))
       OPFORGE_THROW(Error, "training diverged in epoch ", m.epoch, " (loss ", m.train_loss,
@@ -381,7 +412,7 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
 }  // namespace
 
 TrainingReport train_model(const Communicator& comm, const config::Document& document, const TrainCommand& command) {
-  Run run(comm, document);
+  Run run(comm, document, command);
   TrainingReport report;
   report.run_directory = run.run_directory;
   report.model = run.model->describe();
@@ -389,6 +420,7 @@ TrainingReport train_model(const Communicator& comm, const config::Document& doc
   report.parameters = count_parameters(*run.model);
   const StartPoint start = resume_or_start(comm, run, command, report);
   run_epochs(comm, run, command, start, report);
+  run.examples->finish();
   if (report.stopped_after) {
     logger().info("stopped for requeue", stop_signal() ? " (signal " + std::to_string(stop_signal()) + ")" : std::string(),
                   " after epoch ", report.stopped_after->first,

@@ -13,9 +13,13 @@
 #include <vector>
 
 #include "opforge/config/config.hpp"
+#include "opforge/stream/sample_buffer.hpp"
 
 namespace opforge {
 class Communicator;
+}
+namespace opforge::stream {
+class StreamReceiver;
 }
 
 namespace opforge::train {
@@ -30,6 +34,9 @@ struct EpochMetrics {
   double seconds = 0;
   double samples_per_second = 0;
   double allreduce_seconds = 0;
+  /// Online training's columns (samples generated, unique trained, buffer
+  /// fill, idle times...); empty for a fixed dataset.
+  std::vector<std::pair<std::string, double>> stream;
 };
 
 /// The epoch with the lowest validation error and the test errors there
@@ -60,6 +67,12 @@ struct TrainCommand {
   /// Behave as if a stop signal arrived after this many optimizer steps
   /// (0: never): pre-emption at a chosen point, for tests.
   std::int64_t stop_after_steps = 0;
+  /// Online training: the training examples come from this stream, held in
+  /// a buffer as `buffer` says; the config's data.path is then the held-out
+  /// dataset (data.test and data.validation score the model, data.train
+  /// only fits the normaliser). Null: train on data.train.
+  stream::StreamReceiver* stream = nullptr;
+  stream::BufferOptions buffer;
 };
 
 /// Collective over `comm`; the config's keys are validated before any work.
