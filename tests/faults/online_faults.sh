@@ -19,7 +19,7 @@ equals_offline() {
   /usr/bin/python3 "$same_dataset" --extract-config "$1.h5" "$1_offline.yaml"
   "$opforge" generate "$1_offline.yaml" output.path="$1_offline.h5" > "$1_offline.log" 2>&1 ||
     { cat "$1_offline.log"; fail "$1: the offline generation failed"; }
-  /usr/bin/python3 "$same_dataset" "$1.h5" "$1_offline.h5" "$1/metrics.csv" 1e-6 || fail "$1: not the offline dataset"
+  /usr/bin/python3 "$same_dataset" "$1.h5" "$1_offline.h5" "$1/metrics.csv" 1e-6 64 1 || fail "$1: not the offline dataset"
 }
 # The job's command line for run NAME (mpirun itself gets the signals).
 job() { echo "$mpiexec" -n 2 "$opforge" online "$config" generate.output.path="$1.h5" train.output.directory="$1"; }

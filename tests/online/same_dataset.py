@@ -4,7 +4,10 @@ equals the one `opforge generate` makes offline from the same generate
 section: same provenance (pde, seed), inputs bitwise, outputs to the solver's
 tolerance; and that the trainer's metrics.csv carries the stream columns.
 
-usage: same_dataset.py STREAMED.h5 OFFLINE.h5 METRICS.csv RTOL
+The metrics must also show the buffer bounded: never more than CAPACITY
+samples per trainer rank, and every sample that left it counted.
+
+usage: same_dataset.py STREAMED.h5 OFFLINE.h5 METRICS.csv RTOL CAPACITY TRAINERS
        same_dataset.py --extract-config STREAMED.h5 OUT.yaml
 """
 import csv
@@ -24,6 +27,7 @@ if sys.argv[1] == "--extract-config":
     sys.exit(0)
 
 streamed, offline, metrics, rtol = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+capacity, trainers = int(sys.argv[5]), int(sys.argv[6])
 with h5py.File(streamed, "r") as s, h5py.File(offline, "r") as o:
     for f in (s, o):
         assert int(f.attrs["complete"]) == 1, f.filename
@@ -44,6 +48,10 @@ for column in ("samples_generated", "unique_trained", "buffer_fill", "evicted_un
     assert column in rows[-1], column
 last = rows[-1]
 assert 0 < float(last["unique_trained"]) <= float(last["samples_received"]) <= n, last
+for row in rows:
+    received, held = float(row["samples_received"]), float(row["buffer_fill"])
+    assert held <= min(received, capacity * trainers), row  # bounded
+    assert float(row["evicted_unused"]) <= received - held, row  # what left was counted, no more
 first_error, last_error = float(rows[0]["test_rel_l2"]), float(last["test_rel_l2"])
 assert last_error < min(0.7, first_error), (first_error, last_error)
 print(f"streamed dataset equals offline: {n} samples, inputs bitwise, outputs within {worst:.2g}; "

@@ -59,6 +59,9 @@ std::vector<std::int64_t> StreamedExamples::next_batch(std::int64_t, std::int64_
   stream::ReceivedSample sample;
   while (receiver_.poll(sample)) store(sample);
   while (buffer_.filled() < min_fill_ && receiver_.wait(sample)) store(sample);
+  OPFORGE_CHECK(buffer_.filled() >= local_batch_, ConfigError, "online: the stream ended with ", buffer_.filled(),
+                " samples on a trainer rank, fewer than its part (", local_batch_,
+                ") of a batch; the dataset holds everything generated: train on it with `opforge train`");
   std::vector<std::int64_t> examples;
   for (const std::int64_t slot : buffer_.draw(local_batch_)) {
     const std::int64_t key = data_.layout().num_samples + slot;
