@@ -95,6 +95,38 @@ TEST(SampleStream, EverySampleArrivesOnceAtItsTrainerWithItsValues) {
   }
 }
 
+TEST(SampleStream, WaitFromGivesEachGeneratorsSamplesInTheOrderItSentThem) {
+  const Communicator& world = Environment::current().world();
+  const Communicator comm = world.duplicate();
+  const Roles r = roles(world);
+  const std::int64_t n = 17, nx = 64;  // large enough for rendezvous transfers
+  if (!r.trainer) {
+    stream::StreamSender sender(comm, r.route, 2);
+    sender.begin(layout(n, nx));
+    send_share(sender, r, world.rank(), n, nx);
+    sender.close();
+    return;
+  }
+  stream::StreamReceiver receiver(comm, r.route);
+  receiver.accept({2 * nx, 2 * nx, 0}, "the test layout");
+  const std::size_t generators = receiver.generator_count();
+  std::vector<std::int64_t> last(generators, -1), count(generators, 0);
+  stream::ReceivedSample sample;
+  // Generator g sends g, g + G, ...: taken from the last generator first, each in that order.
+  for (std::size_t g = generators; g-- > 0;)
+    while (receiver.wait_from(g, sample)) {
+      EXPECT_EQ(sample.generator, r.route.generators[g]);
+      EXPECT_EQ(sample.index, last[g] < 0 ? static_cast<std::int64_t>(g) : last[g] + static_cast<std::int64_t>(generators));
+      EXPECT_EQ(sample.output[1], value_of(sample.index, 1, true));
+      last[g] = sample.index;
+      ++count[g];
+    }
+  std::int64_t total = 0;
+  for (const auto c : count) total += c;
+  if (r.route.trainers.size() == 1) EXPECT_EQ(total, n);
+  EXPECT_TRUE(receiver.finished());
+}
+
 TEST(SampleStream, ASlowTrainerHoldsGeneratorsToMaxInFlight) {
   const Communicator& world = Environment::current().world();
   const Communicator comm = world.duplicate();

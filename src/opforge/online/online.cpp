@@ -80,6 +80,14 @@ OnlineOptions OnlineOptions::parse(const config::Section& s, int world_size) {
   o.buffer.capacity = s.get<std::int64_t>("buffer_capacity", 256, config::at_least(1));
   o.buffer.policy = stream::parse_buffer_policy(s.choice("buffer_policy", {"reservoir", "fifo"}, std::string("reservoir")));
   o.buffer.min_fill = s.get<std::int64_t>("min_fill", 0, config::at_least(0));
+  o.buffer.deterministic = s.get<bool>("deterministic", false);
+  if (!o.buffer.deterministic && s.has("samples_per_step"))
+    s.fail("samples_per_step", "applies to deterministic: true (otherwise a step takes what has arrived)");
+  o.buffer.per_step = s.get<std::int64_t>("samples_per_step", 0, config::at_least(0));
+  // One trainer waits only on generators; trainers each waiting on their own
+  // next generator, whose sends wait on another trainer, could wait in a circle.
+  if (o.buffer.deterministic && o.trainer_ranks != 1)
+    s.fail("deterministic", "needs trainer_ranks: 1, got " + std::to_string(o.trainer_ranks));
   return o;
 }
 

@@ -31,6 +31,12 @@ struct BufferOptions {
   BufferPolicy policy = BufferPolicy::reservoir;
   /// Samples a trainer rank holds before its first step (never fewer than its part of a batch).
   std::int64_t min_fill = 0;
+  /// Admission independent of timing (for tests and comparisons): before
+  /// each step a trainer rank takes exactly `per_step` samples (after the
+  /// first min_fill), round-robin over the generators, each generator's in
+  /// the order it sent them, waiting for them if need be.
+  bool deterministic = false;
+  std::int64_t per_step = 0;  ///< 0: the rank's part of a batch
 };
 
 struct BufferCounts {

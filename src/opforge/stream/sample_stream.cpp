@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <thread>
 
 #include "opforge/core/mpi_native.hpp"
@@ -154,13 +155,17 @@ std::int64_t StreamSender::most_in_flight() const { return impl_->most_in_flight
 // towards it and only tests them: a large sample moves by rendezvous, which
 // needs the sender to enter MPI again, and a generator in the middle of a
 // simulation does not for seconds. A blocking receive would hold the
-// training step that long.
+// training step that long. Each receive names its generator, so that one
+// generator's samples fill its receives in the order it sent them (MPI
+// matches posted receives of one source in posting order): wait_from relies on it.
 struct StreamReceiver::Impl {
   MPI_Comm comm;
   StreamRoute route;
   SampleSizes sizes;
   std::vector<std::vector<double>> messages;  ///< one per posted receive
   std::vector<MPI_Request> posted;
+  std::vector<std::size_t> source_of;          ///< per receive: its generator's position
+  std::vector<std::deque<std::size_t>> order;  ///< per generator: its receives in posting order
   std::vector<std::int64_t> received_from, expected_from;  ///< per generator; expected -1 until its end
   std::vector<std::int64_t> generated;                     ///< per generator, as last reported
   std::vector<double> generator_idle;
@@ -174,9 +179,28 @@ struct StreamReceiver::Impl {
     return static_cast<std::size_t>(it - route.generators.begin());
   }
   void post(std::size_t slot) {
+    const std::size_t g = source_of[slot];
     OPFORGE_MPI_CALL(MPI_Irecv(messages[slot].data(), static_cast<int>(messages[slot].size()), MPI_DOUBLE,
-                               MPI_ANY_SOURCE, tag_sample, comm, &posted[slot]));
+                               route.generators[g], tag_sample, comm, &posted[slot]));
+    order[g].push_back(slot);
   }
+  /// The sample in completed receive `slot`, which is then posted again.
+  void take(std::size_t slot, ReceivedSample& sample) {
+    const std::vector<double>& message = messages[slot];
+    const std::size_t g = source_of[slot];
+    generator_idle[g] = std::max(generator_idle[g], message[1]);
+    generated[g] = std::max(generated[g], static_cast<std::int64_t>(message[2]));
+    const auto input_begin = message.begin() + header_values;
+    sample.index = static_cast<std::int64_t>(message[0]);
+    sample.generator = route.generators[g];
+    sample.input.assign(input_begin, input_begin + sizes.input);
+    sample.output.assign(input_begin + sizes.input, message.end());
+    ++received_from[g];
+    ++received;
+    order[g].erase(std::find(order[g].begin(), order[g].end(), slot));
+    post(slot);
+  }
+  bool ended(std::size_t g) const { return expected_from[g] >= 0 && received_from[g] >= expected_from[g]; }
   /// Takes every end message that has arrived.
   void take_ends() {
     MPI_Status status;
@@ -192,7 +216,7 @@ struct StreamReceiver::Impl {
   /// Every generator has ended and everything it sent here has been taken.
   bool all_done() const {
     for (std::size_t g = 0; g < expected_from.size(); ++g)
-      if (expected_from[g] < 0 || received_from[g] < expected_from[g]) return false;
+      if (!ended(g)) return false;
     return true;
   }
   /// The receives still posted when nothing more can come.
@@ -214,6 +238,7 @@ StreamReceiver::StreamReceiver(const Communicator& comm, StreamRoute route) : im
   s.expected_from.assign(g, -1);
   s.generated.assign(g, 0);
   s.generator_idle.assign(g, 0.0);
+  s.order.resize(g);
 }
 
 StreamReceiver::~StreamReceiver() {
@@ -223,13 +248,13 @@ StreamReceiver::~StreamReceiver() {
 SampleSizes StreamReceiver::accept(const SampleSizes& expected, const std::string& what) {
   Impl& s = *impl_;
   std::vector<SampleSizes> offered;
-  std::int64_t in_flight = 0;
+  std::vector<std::int64_t> in_flight;
   for (const int generator : s.route.generators) {
     s.idle += wait_until([&] { return message_from(s.comm, generator, tag_hello); });
     std::int64_t hello[hello_values];
     OPFORGE_MPI_CALL(MPI_Recv(hello, hello_values, MPI_INT64_T, generator, tag_hello, s.comm, MPI_STATUS_IGNORE));
     offered.push_back({hello[0], hello[1], hello[2]});
-    in_flight += hello[3];
+    in_flight.push_back(hello[3]);
   }
   const bool ok = std::all_of(offered.begin(), offered.end(), [&](const SampleSizes& o) {
     return o == expected && o.samples == offered.front().samples;
@@ -242,7 +267,8 @@ SampleSizes StreamReceiver::accept(const SampleSizes& expected, const std::strin
                   offered.front().output, " output values, but ", what, " has ", expected.input, " and ",
                   expected.output, ": both must describe the same problem (pde, resolution, frames)");
   s.sizes = offered.front();
-  s.messages.assign(static_cast<std::size_t>(in_flight),
+  for (std::size_t g = 0; g < in_flight.size(); ++g) s.source_of.insert(s.source_of.end(), in_flight[g], g);
+  s.messages.assign(s.source_of.size(),
                     std::vector<double>(static_cast<std::size_t>(header_values + s.sizes.input + s.sizes.output)));
   s.posted.assign(s.messages.size(), MPI_REQUEST_NULL);
   for (std::size_t slot = 0; slot < s.posted.size(); ++slot) s.post(slot);
@@ -254,23 +280,32 @@ bool StreamReceiver::poll(ReceivedSample& sample) {
   s.take_ends();
   if (s.posted.empty()) return false;
   int slot = MPI_UNDEFINED, done = 0;
-  MPI_Status status;
-  OPFORGE_MPI_CALL(MPI_Testany(static_cast<int>(s.posted.size()), s.posted.data(), &slot, &done, &status));
+  OPFORGE_MPI_CALL(MPI_Testany(static_cast<int>(s.posted.size()), s.posted.data(), &slot, &done, MPI_STATUS_IGNORE));
   if (!done || slot == MPI_UNDEFINED) return false;
-  const std::vector<double>& message = s.messages[static_cast<std::size_t>(slot)];
-  const std::size_t g = s.position_of(status.MPI_SOURCE);
-  s.generator_idle[g] = std::max(s.generator_idle[g], message[1]);
-  s.generated[g] = std::max(s.generated[g], static_cast<std::int64_t>(message[2]));
-  const auto input_begin = message.begin() + header_values;
-  sample.index = static_cast<std::int64_t>(message[0]);
-  sample.generator = status.MPI_SOURCE;
-  sample.input.assign(input_begin, input_begin + s.sizes.input);
-  sample.output.assign(input_begin + s.sizes.input, message.end());
-  ++s.received_from[g];
-  ++s.received;
-  s.post(static_cast<std::size_t>(slot));
+  s.take(static_cast<std::size_t>(slot), sample);
   return true;
 }
+
+bool StreamReceiver::wait_from(std::size_t generator, ReceivedSample& sample) {
+  Impl& s = *impl_;
+  OPFORGE_CHECK(generator < s.order.size() && !s.order[generator].empty(), UsageError,
+                "wait_from: no stream from generator ", generator, " (call accept() first)");
+  bool got = false;
+  s.idle += wait_until([&] {
+    const std::size_t next = s.order[generator].front();  // its next sample lands here
+    int done = 0;
+    OPFORGE_MPI_CALL(MPI_Test(&s.posted[next], &done, MPI_STATUS_IGNORE));
+    if (done) {
+      s.take(next, sample);
+      return got = true;
+    }
+    s.take_ends();
+    return s.ended(generator);
+  });
+  return got;
+}
+
+std::size_t StreamReceiver::generator_count() const { return impl_->route.generators.size(); }
 
 bool StreamReceiver::wait(ReceivedSample& sample) {
   bool got = false;

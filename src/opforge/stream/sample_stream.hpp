@@ -108,6 +108,12 @@ public:
   /// Takes one sample, waiting (idle) until one arrives; false when every
   /// generator has finished and nothing is left.
   bool wait(ReceivedSample& sample);
+  /// Deterministic order: the next sample that generator `generator`
+  /// (its position in StreamRoute::generators) sent here, waiting (idle)
+  /// for it; false once it has ended and everything it sent has been taken.
+  /// Do not mix with poll()/wait(), which take samples in arrival order.
+  bool wait_from(std::size_t generator, ReceivedSample& sample);
+  std::size_t generator_count() const;
   /// Receives and drops whatever still comes until every generator has
   /// finished; returns how many samples were dropped.
   std::int64_t drain();

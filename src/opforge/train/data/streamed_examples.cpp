@@ -31,6 +31,8 @@ StreamedExamples::StreamedExamples(const Communicator& comm, stream::StreamRecei
   local_batch_ = dealt(global_batch_, comm.rank(), comm.size());
   const std::int64_t mine = dealt(samples_, comm.rank(), comm.size());  // sample i goes to trainer i mod T
   min_fill_ = std::max(options.min_fill, local_batch_);  // every step trains on a full batch
+  deterministic_ = options.deterministic;
+  per_step_ = options.per_step > 0 ? options.per_step : local_batch_;
   // Every rank checks the same numbers for its own share, so all fail together.
   std::int64_t fewest = comm.allreduce(mine, ReduceOp::min), largest_part = comm.allreduce(local_batch_, ReduceOp::max);
   OPFORGE_CHECK(options.capacity >= largest_part, ConfigError, "online.buffer_capacity: ", options.capacity,
@@ -55,10 +57,30 @@ void StreamedExamples::store(const stream::ReceivedSample& sample) {
   if (slot >= 0) data_.put(data_.layout().num_samples + slot, sample.input, sample.output);
 }
 
+void StreamedExamples::admit_in_turn(std::int64_t count) {
+  stream::ReceivedSample sample;
+  const std::size_t generators = receiver_.generator_count();
+  for (std::int64_t taken = 0; taken < count; ++taken) {
+    std::size_t tries = 0;
+    while (tries < generators && !receiver_.wait_from(turn_, sample)) {  // skip generators that have ended
+      turn_ = (turn_ + 1) % generators;
+      ++tries;
+    }
+    if (tries == generators) return;  // every generator has ended
+    store(sample);
+    turn_ = (turn_ + 1) % generators;
+  }
+}
+
 std::vector<std::int64_t> StreamedExamples::next_batch(std::int64_t, std::int64_t) {
   stream::ReceivedSample sample;
-  while (receiver_.poll(sample)) store(sample);
-  while (buffer_.filled() < min_fill_ && receiver_.wait(sample)) store(sample);
+  if (deterministic_) {
+    admit_in_turn(started_ ? per_step_ : min_fill_);
+  } else {
+    while (receiver_.poll(sample)) store(sample);
+    while (buffer_.filled() < min_fill_ && receiver_.wait(sample)) store(sample);
+  }
+  started_ = true;
   OPFORGE_CHECK(buffer_.filled() >= local_batch_, ConfigError, "online: the stream ended with ", buffer_.filled(),
                 " samples on a trainer rank, fewer than its part (", local_batch_,
                 ") of a batch; the dataset holds everything generated: train on it with `opforge train`");

@@ -37,11 +37,16 @@ public:
 
 private:
   void store(const stream::ReceivedSample& sample);
+  /// Deterministic admission: `count` samples round-robin over the generators.
+  void admit_in_turn(std::int64_t count);
   const Communicator& comm_;
   stream::StreamReceiver& receiver_;
   OperatorData& data_;
   stream::SampleBuffer buffer_;
   std::int64_t global_batch_ = 0, local_batch_ = 0, samples_ = 0, windows_ = 1, min_fill_ = 0;
+  bool deterministic_ = false, started_ = false;
+  std::int64_t per_step_ = 0;
+  std::size_t turn_ = 0;  ///< the generator whose sample is admitted next (deterministic)
   std::int64_t non_finite_ = 0;  ///< samples refused for a NaN or infinity
   pde::Random random_;           ///< window choice
 };
