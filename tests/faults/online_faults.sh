@@ -4,6 +4,9 @@
 #     file, training writes a checkpoint, exit status 0; `--resume` finishes
 #     both.
 #  2. SIGKILL of one rank: the job ends within a bound; `--resume` finishes.
+#  3. With online.deterministic, SIGUSR1 then `--resume` trains to the
+#     weights of an uninterrupted run: the resumed generator streams its kept
+#     samples again and the trainer refills its buffer from them.
 # Each time the dataset left behind must equal an offline `opforge generate`
 # of the same generate section.
 #   online_faults.sh OPFORGE MPIEXEC CONFIG DARCY_CONFIG SAME_DATASET_PY
@@ -49,4 +52,21 @@ tail -5 killed.log
 $(job killed) --resume > killed_resumed.log 2>&1 || { cat killed_resumed.log; fail "resume after the kill failed"; }
 [[ -e killed/model.pt ]] || fail "no model.pt after resuming the killed run"
 equals_offline killed
+
+# 3. Exact resume in deterministic mode (one sample taken in per step, so the
+#    first checkpoint comes while most of the samples are still to be made).
+deterministic="online.deterministic=true online.samples_per_step=1"
+$(job straight) $deterministic > straight.log 2>&1 || { cat straight.log; fail "the uninterrupted deterministic run failed"; }
+$(job exact) $deterministic > exact.log 2>&1 &
+launcher=$!
+wait_for 120 test -f exact/checkpoint.pt || { cat exact.log; fail "no first checkpoint (deterministic)"; }
+kill -USR1 "$launcher"
+status=0
+wait "$launcher" || status=$?
+(( status == 0 )) || { cat exact.log; fail "the deterministic run did not stop cleanly ($status)"; }
+grep -q "\[generate\] stopped (signal 10)" exact.log || { cat exact.log; fail "generation had finished before the signal"; }
+$(job exact) $deterministic --resume > exact_resumed.log 2>&1 || { cat exact_resumed.log; fail "deterministic resume failed"; }
+grep -q "resuming exact/checkpoint.pt" exact_resumed.log || fail "the deterministic run did not resume"
+/usr/bin/python3 "$here/same_weights.py" exact/model.pt straight/model.pt 0 ||
+  fail "the resumed deterministic run's weights differ from the uninterrupted run's"
 echo PASS

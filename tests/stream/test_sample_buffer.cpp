@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include "opforge/core/error.hpp"
 #include "opforge/stream/sample_buffer.hpp"
@@ -65,4 +66,23 @@ TEST(SampleBuffer, DrawsAreDistinctOccupiedSlotsAndCountReuse) {
 TEST(SampleBuffer, RefusesAnEmptyBufferAndUnknownPolicies) {
   EXPECT_THROW(SampleBuffer(0, BufferPolicy::fifo, 1), opforge::UsageError);
   EXPECT_THROW(opforge::stream::parse_buffer_policy("lifo"), opforge::UsageError);
+}
+
+TEST(SampleBuffer, ASavedBufferContinuesExactlyWhereItStopped) {
+  SampleBuffer original(6, BufferPolicy::reservoir, 5);
+  for (std::int64_t i = 0; i < 20; ++i) original.admit(i);
+  original.draw(3);
+  std::stringstream text;
+  original.save(text);
+  SampleBuffer restored(6, BufferPolicy::reservoir, 999);  // another seed: load() must set the position
+  restored.load(text);
+  for (std::int64_t i = 20; i < 60; ++i) EXPECT_EQ(restored.admit(i), original.admit(i)) << i;
+  EXPECT_EQ(restored.draw(4), original.draw(4));
+  EXPECT_EQ(held(restored), held(original));
+  EXPECT_EQ(restored.counts().evicted_unused, original.counts().evicted_unused);
+  EXPECT_EQ(restored.counts().draws, original.counts().draws);
+  SampleBuffer smaller(5, BufferPolicy::reservoir, 1);
+  std::stringstream again;
+  original.save(again);
+  EXPECT_THROW(smaller.load(again), opforge::UsageError);
 }

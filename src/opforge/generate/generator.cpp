@@ -51,6 +51,17 @@ io::ResumeOptions resume_options(const GenerateOptions& options) {
   return resume;
 }
 
+void restream_kept(const io::DatasetWriter& writer, io::SampleSink* stream, const std::vector<std::int64_t>& share) {
+  if (!stream || writer.kept_count() == 0) return;
+  std::vector<double> input(static_cast<std::size_t>(writer.layout().input_sample_size()));
+  std::vector<double> output(static_cast<std::size_t>(writer.layout().output_sample_size()));
+  for (const std::int64_t index : share)
+    if (writer.kept()[static_cast<std::size_t>(index)]) {
+      writer.read_sample(index, input.data(), output.data());
+      stream->write_sample(index, input.data(), output.data(), {});
+    }
+}
+
 void finish_or_suspend(const Communicator& world, io::DatasetWriter& writer, bool stopped_here,
                        GenerationReport& report) {
   // Ranks that were not signalled finish their share first: nothing solved is lost.

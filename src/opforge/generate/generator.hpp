@@ -100,6 +100,14 @@ GenerateOptions parse_generate_options(const config::Section& root, const std::s
 /// seed: sample i is a function of (seed, i) alone.
 io::ResumeOptions resume_options(const GenerateOptions& options);
 
+/// Resuming with a stream (online training): the samples of `share` (this
+/// rank's, in the order it makes them) kept from the interrupted run go to
+/// `stream` again, read back from the file, before any new one, so that the
+/// stream carries an uninterrupted run's sequence after a clean stop (a
+/// stop leaves a prefix of each share written); trainers rebuild their
+/// buffers from it. Nothing without a stream or kept samples.
+void restream_kept(const io::DatasetWriter& writer, io::SampleSink* stream, const std::vector<std::int64_t>& share);
+
 /// Collective over `world`, after the sample loop: when any rank stopped on a
 /// signal (`stopped_here`), suspends the writer (the `.partial` file stays
 /// resumable) and records it in `report`; otherwise finishes the dataset.

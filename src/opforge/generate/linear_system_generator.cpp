@@ -229,8 +229,9 @@ public:
     io::DatasetWriter writer(world, options.output_path, dataset_layout(plan), provenance(plan, solver, document),
                              resume_options(options));
     if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
-    std::vector<std::int64_t> piece;
-    for (const std::int64_t index : piece_of(sequence, group, groups))
+    const std::vector<std::int64_t> share = piece_of(sequence, group, groups);
+    std::vector<std::int64_t> piece;  // what is left to solve
+    for (const std::int64_t index : share)
       if (!writer.kept()[static_cast<std::size_t>(index)]) piece.push_back(index);
     if (writer.kept_count() > 0)
       logger().info("resuming ", options.output_path, io::partial_suffix, ": ", writer.kept_count(), " of ",
@@ -241,6 +242,7 @@ public:
 
     io::TeeSink sink(writer, context.stream);
     sink.begin(writer.layout());
+    if (group_comm.rank() == 0) restream_kept(writer, context.stream, share);
     const SolveTotals totals = solve_piece(plan, group_comm, piece, system, solver, sink,
                                            "generate" + std::string(groups > 1 ? " (group 0)" : ""));
     GenerationReport report;

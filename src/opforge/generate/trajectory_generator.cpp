@@ -69,6 +69,9 @@ public:
 
     io::TeeSink sink(writer, context.stream);
     sink.begin(writer.layout());
+    std::vector<std::int64_t> share;
+    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size()) share.push_back(i);
+    restream_kept(writer, context.stream, share);
     const SimulationTotals totals = simulate_share(*family, options.seed, mine, sink);
     GenerationReport report;
     finish_or_suspend(world, writer, totals.stopped, report);

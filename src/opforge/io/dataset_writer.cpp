@@ -405,6 +405,17 @@ void DatasetWriter::Impl::write(std::int64_t index, const Source* in, const Sour
   written_here[static_cast<std::size_t>(index)] = 1;
 }
 
+void DatasetWriter::read_sample(std::int64_t index, double* input, double* output) const {
+  const Impl& s = *impl_;
+  OPFORGE_CHECK(index >= 0 && index < s.layout.num_samples, UsageError, "sample index ", index, " out of range [0, ",
+                s.layout.num_samples, ")");
+  for (auto [dataset, values] : {std::pair<hid_t, double*>{s.input.get(), input}, {s.output.get(), output}}) {
+    h5::Id file_space = h5::select_sample(dataset, index);
+    h5::Id memory_space = h5::sample_memory_space(dataset);
+    OPFORGE_H5_CALL(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT, values));
+  }
+}
+
 void DatasetWriter::write_sample(std::int64_t index, const double* input, const double* output,
                                  const MetaValues& meta) {
   impl_->write(index, input, output, meta);

@@ -55,6 +55,10 @@ public:
   void write_sample(std::int64_t index, const double* input, const double* output, const MetaValues& meta) override;
   void write_sample(std::int64_t index, const float* input, const float* output, const MetaValues& meta);
 
+  /// Reads sample `index` back as stored (e.g. a sample kept from an
+  /// interrupted run, streamed again). Independent.
+  void read_sample(std::int64_t index, double* input, double* output) const;
+
   /// Collective: verify completeness, mark complete, close, rename. Throws
   /// IoError on every rank (same message) when samples are missing.
   void finish();

@@ -43,6 +43,13 @@ std::uint64_t Random::next() {
 
 double Random::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
+std::array<std::uint64_t, 4> Random::state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+
+void Random::set_state(const std::array<std::uint64_t, 4>& state) {
+  for (std::size_t i = 0; i < 4; ++i) state_[i] = state[i];
+  has_spare_ = false;
+}
+
 double Random::normal() {
   if (has_spare_) {
     has_spare_ = false;

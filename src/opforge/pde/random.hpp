@@ -4,6 +4,7 @@
 /// on (global seed, i, stream), never on rank counts or solve order, and are
 /// the same on every platform (std::normal_distribution is not).
 
+#include <array>
 #include <cstdint>
 
 namespace opforge::pde {
@@ -25,6 +26,10 @@ public:
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   /// Standard normal (Box-Muller, both values used).
   double normal();
+  /// The generator's position, to continue it elsewhere (a checkpoint); the
+  /// spare normal variate is not part of it, so only for next()/uniform() streams.
+  std::array<std::uint64_t, 4> state() const;
+  void set_state(const std::array<std::uint64_t, 4>& state);
 
 private:
   std::uint64_t state_[4];

@@ -1,6 +1,8 @@
 #include "opforge/stream/sample_buffer.hpp"
 
 #include <algorithm>
+#include <istream>
+#include <ostream>
 
 #include "opforge/core/error.hpp"
 
@@ -45,6 +47,28 @@ std::int64_t SampleBuffer::admit(std::int64_t index) {
   evict(target);
   target.index = index;
   return slot;
+}
+
+void SampleBuffer::save(std::ostream& out) const {
+  out << "buffer " << slots_.size() << ' ' << filled_ << ' ' << next_fifo_;
+  for (const Slot& slot : slots_) out << ' ' << slot.index << ' ' << slot.draws;
+  out << ' ' << counts_.seen << ' ' << counts_.evicted_unused << ' ' << counts_.unique_drawn << ' ' << counts_.draws;
+  for (const std::uint64_t word : random_.state()) out << ' ' << word;
+  out << '\n';
+}
+
+void SampleBuffer::load(std::istream& in) {
+  std::string tag;
+  std::size_t capacity = 0;
+  in >> tag >> capacity >> filled_ >> next_fifo_;
+  OPFORGE_CHECK(in && tag == "buffer" && capacity == slots_.size(), UsageError,
+                "a buffer state of capacity ", capacity, " for a buffer of ", slots_.size());
+  for (Slot& slot : slots_) in >> slot.index >> slot.draws;
+  in >> counts_.seen >> counts_.evicted_unused >> counts_.unique_drawn >> counts_.draws;
+  std::array<std::uint64_t, 4> state{};
+  for (std::uint64_t& word : state) in >> word;
+  OPFORGE_CHECK(in, UsageError, "a truncated buffer state");
+  random_.set_state(state);
 }
 
 std::vector<std::int64_t> SampleBuffer::draw(std::int64_t count) {

@@ -13,6 +13,7 @@
 /// counted as evicted unused; draws of a sample after its first count as reuse.
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,10 @@ public:
   std::int64_t index_at(std::int64_t slot) const { return slots_[static_cast<std::size_t>(slot)].index; }
   const BufferCounts& counts() const { return counts_; }
   BufferPolicy policy() const { return policy_; }
+  /// Everything above plus the random position, as text, and back (a
+  /// checkpoint); load() throws UsageError on text save() did not write.
+  void save(std::ostream& out) const;
+  void load(std::istream& in);
 
 private:
   struct Slot {

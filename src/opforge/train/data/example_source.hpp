@@ -28,6 +28,11 @@ public:
   virtual std::vector<std::pair<std::string, double>> status() { return {}; }
   /// Collective, once training has ended (done or stopped).
   virtual void finish() {}
+  /// What a checkpoint must hold to continue the source exactly (rank 0's;
+  /// empty: nothing, the sampler being a function of (seed, epoch)).
+  virtual std::string state() const { return {}; }
+  /// Continues from state() of an interrupted run (before the first step).
+  virtual void restore(const std::string& state) { (void)state; }
 };
 
 }  // namespace opforge::train

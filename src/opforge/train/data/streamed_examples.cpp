@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <sstream>
 
 #include "opforge/core/error.hpp"
 #include "opforge/core/log.hpp"
@@ -32,6 +34,8 @@ StreamedExamples::StreamedExamples(const Communicator& comm, stream::StreamRecei
   const std::int64_t mine = dealt(samples_, comm.rank(), comm.size());  // sample i goes to trainer i mod T
   min_fill_ = std::max(options.min_fill, local_batch_);  // every step trains on a full batch
   deterministic_ = options.deterministic;
+  taken_from_.assign(receiver_.generator_count(), 0);
+  replay_.assign(receiver_.generator_count(), 0);
   per_step_ = options.per_step > 0 ? options.per_step : local_batch_;
   // Every rank checks the same numbers for its own share, so all fail together.
   std::int64_t fewest = comm.allreduce(mine, ReduceOp::min), largest_part = comm.allreduce(local_batch_, ReduceOp::max);
@@ -67,14 +71,62 @@ void StreamedExamples::admit_in_turn(std::int64_t count) {
       ++tries;
     }
     if (tries == generators) return;  // every generator has ended
+    ++taken_from_[turn_];
     store(sample);
     turn_ = (turn_ + 1) % generators;
   }
 }
 
+std::string StreamedExamples::state() const {
+  if (!deterministic_) return {};
+  std::ostringstream out;
+  out << "streamed " << started_ << ' ' << turn_ << ' ' << taken_from_.size();
+  for (const std::int64_t taken : taken_from_) out << ' ' << taken;
+  for (const std::uint64_t word : random_.state()) out << ' ' << word;
+  out << '\n';
+  buffer_.save(out);
+  return out.str();
+}
+
+void StreamedExamples::restore(const std::string& state) {
+  if (!deterministic_) return;
+  OPFORGE_CHECK(!state.empty(), ConfigError,
+                "online.deterministic: the checkpoint has no stream state (written without deterministic: true)");
+  std::istringstream in(state);
+  std::string tag;
+  std::size_t generators = 0;
+  in >> tag >> started_ >> turn_ >> generators;
+  OPFORGE_CHECK(in && tag == "streamed" && generators == taken_from_.size(), ConfigError,
+                "online: the checkpoint's stream came from ", generators, " generator ranks, this job has ",
+                taken_from_.size());
+  for (std::int64_t& taken : taken_from_) in >> taken;
+  std::array<std::uint64_t, 4> words{};
+  for (std::uint64_t& word : words) in >> word;
+  random_.set_state(words);
+  buffer_.load(in);
+  replay_ = taken_from_;
+}
+
+void StreamedExamples::replay() {
+  // The samples the buffer held, by sample index; they come again among the replayed ones.
+  std::map<std::int64_t, std::int64_t> missing;
+  for (std::int64_t slot = 0; slot < buffer_.filled(); ++slot) missing[buffer_.index_at(slot)] = slot;
+  stream::ReceivedSample sample;
+  for (std::size_t g = 0; g < replay_.size(); ++g)
+    for (; replay_[g] > 0 && receiver_.wait_from(g, sample); --replay_[g])
+      if (const auto found = missing.find(sample.index); found != missing.end()) {
+        data_.put(data_.layout().num_samples + found->second, sample.input, sample.output);
+        missing.erase(found);
+      }
+  OPFORGE_CHECK(missing.empty(), IoError, "online: resuming, ", missing.size(),
+                " samples the buffer held did not come again (sample ", missing.begin()->first,
+                "): the dataset's .partial file lacks them");
+}
+
 std::vector<std::int64_t> StreamedExamples::next_batch(std::int64_t, std::int64_t) {
   stream::ReceivedSample sample;
   if (deterministic_) {
+    if (std::any_of(replay_.begin(), replay_.end(), [](std::int64_t n) { return n > 0; })) replay();
     admit_in_turn(started_ ? per_step_ : min_fill_);
   } else {
     while (receiver_.poll(sample)) store(sample);

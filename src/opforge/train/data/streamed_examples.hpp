@@ -34,11 +34,21 @@ public:
   std::vector<std::pair<std::string, double>> status() override;
   /// Drops what the generators still send after training ended.
   void finish() override;
+  /// Deterministic mode: the admission position, the buffer and the random
+  /// positions (empty otherwise: arrival order cannot be replayed).
+  std::string state() const override;
+  /// Deterministic mode: continues from state(). The resumed generators
+  /// stream the samples kept in the dataset again first (restream_kept); the
+  /// first ones from each generator, those admitted before, refill the
+  /// buffer's slots instead of being admitted again.
+  void restore(const std::string& state) override;
 
 private:
   void store(const stream::ReceivedSample& sample);
   /// Deterministic admission: `count` samples round-robin over the generators.
   void admit_in_turn(std::int64_t count);
+  /// After restore(): takes the already-admitted samples again, refilling the buffer.
+  void replay();
   const Communicator& comm_;
   stream::StreamReceiver& receiver_;
   OperatorData& data_;
@@ -47,6 +57,8 @@ private:
   bool deterministic_ = false, started_ = false;
   std::int64_t per_step_ = 0;
   std::size_t turn_ = 0;  ///< the generator whose sample is admitted next (deterministic)
+  std::vector<std::int64_t> taken_from_;  ///< per generator: samples taken (deterministic)
+  std::vector<std::int64_t> replay_;      ///< per generator: samples to take again after restore()
   std::int64_t non_finite_ = 0;  ///< samples refused for a NaN or infinity
   pde::Random random_;           ///< window choice
 };

@@ -60,6 +60,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("data.input_channels", c10::IValue(join(contents.input_channels, "\n")));
   archive.write("data.output_channels", c10::IValue(join(contents.output_channels, "\n")));
   archive.write("data.spatial_dims", torch::tensor(contents.spatial_dims));
+  if (!contents.example_state.empty()) archive.write("example_state", c10::IValue(contents.example_state));
   archive.write("format", c10::IValue(std::string("opforge-checkpoint-1")));
   atomic_save(archive, path);
 }
@@ -102,6 +103,7 @@ CheckpointReader::CheckpointReader(std::string path) : path_(std::move(path)) {
       contents_.output_channels = split(outputs.toStringRef(), '\n');
       contents_.spatial_dims = spatial_dims.item<std::int64_t>();
     }
+    if (c10::IValue state; archive_.try_read("example_state", state)) contents_.example_state = state.toStringRef();
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {

@@ -30,6 +30,8 @@ struct CheckpointContents {
   std::vector<std::string> input_channels;
   std::vector<std::string> output_channels;
   std::int64_t spatial_dims = 0;
+  /// The example source's state (ExampleSource::state; online training's buffer).
+  std::string example_state;
 };
 
 /// A checkpoint opened for reading: integrity verified, format and

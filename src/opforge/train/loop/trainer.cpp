@@ -235,6 +235,7 @@ StartPoint resume_or_start(const Communicator& comm, Run& run, const TrainComman
     check_resumable(checkpoint, run.resolved_yaml);
     checkpoint.restore(*run.model, run.optimizer.get(), run.normalizer, run.learned.get());
     const CheckpointContents& contents = checkpoint.contents();
+    run.examples->restore(contents.example_state);
     report.first_epoch = contents.completed_epochs;
     report.best = contents.best;
     start.first_step = contents.completed_steps;
@@ -364,6 +365,7 @@ void run_epochs(const Communicator& comm, Run& run, const TrainCommand& command,
     contents.completed_steps = steps;
     contents.epoch_loss_sum = loss_sum;
     contents.best = report.best;
+    contents.example_state = run.examples->state();
     save_checkpoint_on_root(comm, path, *run.model, optimizer, run.normalizer, contents, run.learned.get());
   };
   const StopSignalHandlers stop_handlers;
