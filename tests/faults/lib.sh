@@ -14,6 +14,26 @@ wait_for() {
   done
 }
 
+# preempt_when LOG CONDITION -- mpirun ARGS...: starts the job with its
+# output in LOG, waits (up to 120 s) for CONDITION, sends SIGUSR1 to mpirun
+# (which forwards it to the ranks, as SLURM's --signal=B:USR1 does) and
+# requires the job to exit 0: a pre-empted run stops for requeue cleanly.
+preempt_when() {
+  local log=$1 condition=$2; shift 3
+  "$@" >"$log" 2>&1 &
+  local launcher=$!
+  if ! wait_for 120 bash -c "$condition"; then
+    kill -9 "$launcher" 2>/dev/null || true
+    cat "$log" >&2
+    fail "condition never held: $condition"
+  fi
+  kill -USR1 "$launcher"
+  local status=0
+  wait "$launcher" || status=$?
+  cat "$log"
+  (( status == 0 )) || fail "a pre-empted run must exit 0 (got $status)"
+}
+
 # kill_one_rank_when LOG BOUND CONDITION -- mpirun ARGS...: starts the job
 # with its output in LOG, waits (up to 120 s) for CONDITION, sends SIGKILL to
 # one rank and requires the whole job to be gone within BOUND seconds with a

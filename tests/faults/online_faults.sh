@@ -28,14 +28,7 @@ equals_offline() {
 job() { echo "$mpiexec" -n 2 "$opforge" online "$config" generate.output.path="$1.h5" train.output.directory="$1"; }
 
 # 1. Pre-emption signal.
-$(job signalled) > signalled.log 2>&1 &
-launcher=$!
-wait_for 120 test -f signalled/checkpoint.pt || { cat signalled.log; fail "no first checkpoint"; }
-kill -USR1 "$launcher"
-status=0
-wait "$launcher" || status=$?
-cat signalled.log
-(( status == 0 )) || fail "a pre-empted online run must exit 0 (got $status)"
+preempt_when signalled.log "test -f signalled/checkpoint.pt" -- $(job signalled)
 grep -q "\[generate\] stopped (signal 10)" signalled.log || fail "generation did not stop on the signal"
 grep -q "\[train\] stopped for requeue (signal 10)" signalled.log || fail "training did not stop on the signal"
 [[ -f signalled.h5.partial && ! -e signalled.h5 ]] || fail "expected only signalled.h5.partial"
@@ -57,14 +50,8 @@ equals_offline killed
 #    first checkpoint comes while most of the samples are still to be made).
 deterministic="online.deterministic=true online.samples_per_step=1"
 $(job straight) $deterministic > straight.log 2>&1 || { cat straight.log; fail "the uninterrupted deterministic run failed"; }
-$(job exact) $deterministic > exact.log 2>&1 &
-launcher=$!
-wait_for 120 test -f exact/checkpoint.pt || { cat exact.log; fail "no first checkpoint (deterministic)"; }
-kill -USR1 "$launcher"
-status=0
-wait "$launcher" || status=$?
-(( status == 0 )) || { cat exact.log; fail "the deterministic run did not stop cleanly ($status)"; }
-grep -q "\[generate\] stopped (signal 10)" exact.log || { cat exact.log; fail "generation had finished before the signal"; }
+preempt_when exact.log "test -f exact/checkpoint.pt" -- $(job exact) $deterministic
+grep -q "\[generate\] stopped (signal 10)" exact.log || fail "generation had finished before the signal"
 $(job exact) $deterministic --resume > exact_resumed.log 2>&1 || { cat exact_resumed.log; fail "deterministic resume failed"; }
 grep -q "resuming exact/checkpoint.pt" exact_resumed.log || fail "the deterministic run did not resume"
 /usr/bin/python3 "$here/same_weights.py" exact/model.pt straight/model.pt 0 ||

@@ -26,14 +26,8 @@ same_as_straight() {
   { cat straight.log; fail "the uninterrupted run failed"; }
 
 # 1. Pre-emption signal.
-"$mpiexec" -n 2 "$opforge" train "$train_config" output.directory=signalled > signalled.log 2>&1 &
-launcher=$!
-wait_for 120 test -f signalled/checkpoint.pt || { cat signalled.log; fail "no first checkpoint"; }
-kill -USR1 "$launcher"
-status=0
-wait "$launcher" || status=$?
-cat signalled.log
-(( status == 0 )) || fail "a pre-empted run must exit 0 (got $status)"
+preempt_when signalled.log "test -f signalled/checkpoint.pt" -- \
+  "$mpiexec" -n 2 "$opforge" train "$train_config" output.directory=signalled
 grep -q "stopped for requeue (signal 10)" signalled.log || fail "no 'stopped for requeue' message"
 [[ ! -e signalled/model.pt ]] || fail "model.pt written by a pre-empted run"
 done_before=$(rows signalled)

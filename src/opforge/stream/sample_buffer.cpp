@@ -14,8 +14,6 @@ BufferPolicy parse_buffer_policy(const std::string& name) {
   OPFORGE_THROW(UsageError, "unknown buffer policy '", name, "' (fifo, reservoir)");
 }
 
-const char* to_string(BufferPolicy policy) { return policy == BufferPolicy::fifo ? "fifo" : "reservoir"; }
-
 SampleBuffer::SampleBuffer(std::int64_t capacity, BufferPolicy policy, std::uint64_t seed)
     : policy_(policy), random_(seed) {
   OPFORGE_CHECK(capacity >= 1, UsageError, "buffer capacity must be at least 1, got ", capacity);

@@ -24,7 +24,6 @@ namespace opforge::stream {
 enum class BufferPolicy { fifo, reservoir };
 
 BufferPolicy parse_buffer_policy(const std::string& name);  ///< "fifo" | "reservoir"
-const char* to_string(BufferPolicy policy);
 
 /// A trainer rank's buffer, as the `online:` section sets it.
 struct BufferOptions {
@@ -64,7 +63,6 @@ public:
   std::int64_t filled() const { return filled_; }
   std::int64_t index_at(std::int64_t slot) const { return slots_[static_cast<std::size_t>(slot)].index; }
   const BufferCounts& counts() const { return counts_; }
-  BufferPolicy policy() const { return policy_; }
   /// Everything above plus the random position, as text, and back (a
   /// checkpoint); load() throws UsageError on text save() did not write.
   void save(std::ostream& out) const;

@@ -333,7 +333,6 @@ GeneratorStatus StreamReceiver::generators() const {
   for (std::size_t g = 0; g < s.expected_from.size(); ++g) {
     status.generated += s.generated[g];
     status.idle_seconds += s.generator_idle[g];
-    status.finished += s.expected_from[g] >= 0 ? 1 : 0;
   }
   return status;
 }

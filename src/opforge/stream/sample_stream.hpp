@@ -87,7 +87,6 @@ struct ReceivedSample {
 struct GeneratorStatus {
   std::int64_t generated = 0;   ///< samples sent so far by all generators
   double idle_seconds = 0;      ///< their summed waits for trainers
-  int finished = 0;             ///< generators that sent their end
 };
 
 /// A trainer rank's end of the stream.
