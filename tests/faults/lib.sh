@@ -14,19 +14,27 @@ wait_for() {
   done
 }
 
+# start_until LOG CONDITION COMMAND...: starts COMMAND in the background with
+# its output in LOG (its PID in $launcher, a child of this shell) and waits
+# up to 120 s for CONDITION; fails, killing it, when CONDITION never holds.
+start_until() {
+  local log=$1 condition=$2; shift 2
+  "$@" >"$log" 2>&1 &
+  launcher=$!
+  if ! wait_for 120 bash -c "$condition"; then
+    kill -9 "$launcher" 2>/dev/null || true
+    cat "$log" >&2
+    fail "condition never held: $condition"
+  fi
+}
+
 # preempt_when LOG CONDITION -- mpirun ARGS...: starts the job with its
 # output in LOG, waits (up to 120 s) for CONDITION, sends SIGUSR1 to mpirun
 # (which forwards it to the ranks, as SLURM's --signal=B:USR1 does) and
 # requires the job to exit 0: a pre-empted run stops for requeue cleanly.
 preempt_when() {
   local log=$1 condition=$2; shift 3
-  "$@" >"$log" 2>&1 &
-  local launcher=$!
-  if ! wait_for 120 bash -c "$condition"; then
-    kill -9 "$launcher" 2>/dev/null || true
-    cat "$log" >&2
-    fail "condition never held: $condition"
-  fi
+  start_until "$log" "$condition" "$@"
   kill -USR1 "$launcher"
   local status=0
   wait "$launcher" || status=$?
@@ -40,13 +48,7 @@ preempt_when() {
 # non-zero exit status.
 kill_one_rank_when() {
   local log=$1 bound=$2 condition=$3; shift 4
-  "$@" >"$log" 2>&1 &
-  local launcher=$!
-  if ! wait_for 120 bash -c "$condition"; then
-    kill -9 "$launcher" 2>/dev/null || true
-    cat "$log" >&2
-    fail "condition never held: $condition"
-  fi
+  start_until "$log" "$condition" "$@"
   local rank
   rank=$(pgrep -P "$launcher" | tail -n 1)
   [[ -n "$rank" ]] || fail "no rank process under mpirun $launcher"
