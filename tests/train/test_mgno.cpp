@@ -23,6 +23,43 @@ TEST(Mgno, DarcyReferenceConfigurationHasTheReferenceParameterCount) {
             572661);
 }
 
+TEST(Mgno, NavierStokesVariantHasTheReferenceCountLessItsGridSizedAffine) {
+  // MgNO_NS(5 layers, 32 channels, 1 input channel, [[1,0]] x 3 + [[2,0]] x 2, bias): 2,885,194, of which
+  // 1,740,800 are LayerNorm([32, 64/2^j, 64/2^j]) affines (5 layers x 2 x 32 x (64^2 + 32^2 + 16^2 + 8^2)).
+  // Here the affine is per channel (5 x 4 norms x 2 x 32 = 1,280), so the model runs at any grid.
+  const auto model = model_from("model: {type: mgno, layers: 5, channels: 32, pre_smoothing: [1, 1, 1, 2, 2], "
+                                "padding: circular, bias: true, skip: false, level_norm: true, residual: true}",
+                                {1, 1, 2});
+  EXPECT_EQ(count_parameters(*model), 2885194 - 1740800 + 1280);
+}
+
+TEST(Mgno, LevelNormLeavesEachSampleWithZeroMeanAndUnitVarianceOverChannelsAndGrid) {
+  // Two levels, no post-smoothing: the cycle's output is the normalised u0 + P u1
+  // (the affine starts as the identity).
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(3);
+  VCycle cycle(VCycleOptions(3, 1, 2).pre_smoothing({1, 1}).level_norm(true));
+  const auto u = cycle(torch::randn({2, 1, 8, 8}) * 5 + 2).flatten(1);
+  EXPECT_LT(u.mean(1).abs().max().item<double>(), 1e-6);
+  EXPECT_LT((u.var(1, /*unbiased=*/false) - 1).abs().max().item<double>(), 1e-3);  // eps 1e-5 against var
+  EXPECT_EQ(cycle->norms.size(), 1U);
+}
+
+TEST(Mgno, ResidualAddsTheLatestInputFramesToTheOutput) {
+  torch::NoGradGuard no_grad;
+  auto residual = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1], residual: true}", {3, 1, 2});
+  auto plain = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1]}", {3, 1, 2});
+  const auto weights = residual->named_parameters();
+  for (auto& named : plain->named_parameters()) named.value().copy_(weights[named.key()]);
+  const auto x = torch::randn({2, 3, 8, 8});
+  const auto difference = residual->forward(x) - plain->forward(x);
+  EXPECT_LT((difference - x.narrow(1, 2, 1)).abs().max().item<double>(), 1e-6);
+  EXPECT_NE(test_support::message_of<ConfigError>([] {
+              model_from("model: {type: mgno, residual: true}", {1, 2, 2});
+            }).find("model.residual"),
+            std::string::npos);
+}
+
 TEST(Mgno, NonPowerOfTwoGridsRoundTripAtEveryLevel) {
   for (const std::string padding : {"zeros", "circular"})
   for (const std::int64_t kernel : {3, 4})

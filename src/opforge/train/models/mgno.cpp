@@ -124,10 +124,10 @@ VCycleImpl::VCycleImpl(VCycleOptions o) : options(std::move(o)) {
   for (std::size_t l = 0; l < levels; ++l) {
     const std::string level = std::to_string(l);
     if (l > 0) {
-      restrict_u.push_back(register_module(
-          "restrict_u" + level, GridConv(GridConvOptions(cu, cu, d).stride(2).padding(padding).bias(options.bias()))));
-      restrict_f.push_back(register_module(
-          "restrict_f" + level, GridConv(GridConvOptions(cf, cf, d).stride(2).padding(padding).bias(options.bias()))));
+      restrict_u.push_back(
+          register_module("restrict_u" + level, GridConv(GridConvOptions(cu, cu, d).stride(2).padding(padding))));
+      restrict_f.push_back(
+          register_module("restrict_f" + level, GridConv(GridConvOptions(cf, cf, d).stride(2).padding(padding))));
       prolong.push_back(register_module(
           "prolong" + level,
           GridConv(GridConvOptions(cu, cu, d)
@@ -136,6 +136,8 @@ VCycleImpl::VCycleImpl(VCycleOptions o) : options(std::move(o)) {
                        .transposed(true)
                        .padding(padding == "circular" ? padding : "zeros"))));
     }
+    if (options.level_norm() && l + 1 < levels)
+      norms.push_back(register_module("norm" + level, torch::nn::GroupNorm(torch::nn::GroupNormOptions(1, cu))));
     for (std::int64_t i = 0; i < options.pre_smoothing()[l]; ++i)
       pre[l].push_back(register_module("pre" + level + "_" + std::to_string(i),
                                        SmoothingStep(cu, cf, d, l == 0 && i == 0, padding, options.bias())));
@@ -173,6 +175,7 @@ torch::Tensor VCycleImpl::forward(const torch::Tensor& f0) {
   }
   for (std::size_t l = levels - 1; l-- > 0;) {
     u[l] = u[l] + prolong[l]->prolong(u[l + 1], sizes[l]);
+    if (!norms.empty()) u[l] = norms[l](u[l]);
     for (auto& step : post[l]) u[l] = step(u[l], f[l]);
   }
   return u[0];
@@ -193,11 +196,17 @@ MgnoOptions MgnoOptions::parse(const config::Section& s, const ModelShape& shape
   o.padding(s.choice("padding", {"zeros", "circular", "reflect"}, std::string("zeros")));
   o.prolongation_kernel(s.get<std::int64_t>("prolongation_kernel", 4, config::between(2, 4)));
   o.bias(s.get<bool>("bias", false));
+  o.skip(s.get<bool>("skip", true));
+  o.level_norm(s.get<bool>("level_norm", false));
+  o.residual(s.get<bool>("residual", false));
   o.in_channels(shape.in_channels);
   o.out_channels(shape.out_channels);
   o.spatial_dims(shape.spatial_dims);
   if (shape.spatial_dims < 1 || shape.spatial_dims > 3)
     s.fail("type", "mgno supports 1 to 3 spatial dimensions, the data has " + std::to_string(shape.spatial_dims));
+  if (o.residual() && shape.in_channels < shape.out_channels)
+    s.fail("residual", "adds the last " + std::to_string(shape.out_channels) + " input channels to the output, the data has " +
+                           std::to_string(shape.in_channels));
   return o;
 }
 
@@ -211,9 +220,11 @@ MgnoImpl::MgnoImpl(MgnoOptions o) : options(std::move(o)) {
                                                  .post_smoothing(options.post_smoothing())
                                                  .padding(options.padding())
                                                  .prolongation_kernel(options.prolongation_kernel())
-                                                 .bias(options.bias()))));
-    skip.push_back(register_module("skip" + std::to_string(l),
-                                   GridConv(GridConvOptions(f_channels, c, d).kernel(1).bias(true))));
+                                                 .bias(options.bias())
+                                                 .level_norm(options.level_norm()))));
+    if (options.skip())
+      skip.push_back(register_module("skip" + std::to_string(l),
+                                     GridConv(GridConvOptions(f_channels, c, d).kernel(1).bias(true))));
   }
   head = register_module("head", GridConv(GridConvOptions(c, options.out_channels(), d).kernel(1)));
 }
@@ -222,8 +233,12 @@ torch::Tensor MgnoImpl::forward(torch::Tensor x) {
   const std::int64_t d = options.spatial_dims();
   OPFORGE_CHECK(x.dim() == d + 2, UsageError, "mgno expects [batch, channels, ", d, " spatial axes], got ", x.dim(),
                 " axes");
-  for (std::size_t l = 0; l < vcycles.size(); ++l) x = torch::gelu(vcycles[l](x) + skip[l](x));
-  return head(x);
+  const torch::Tensor input = x;
+  for (std::size_t l = 0; l < vcycles.size(); ++l)
+    x = torch::gelu(skip.empty() ? vcycles[l](x) : vcycles[l](x) + skip[l](x));
+  if (!options.residual()) return head(x);
+  const std::int64_t out = options.out_channels();
+  return head(x) + input.narrow(1, input.size(1) - out, out);
 }
 
 std::string MgnoImpl::describe() const {
@@ -231,7 +246,9 @@ std::string MgnoImpl::describe() const {
   out << "mgno channels=" << options.channels() << " layers=" << options.layers() << " levels="
       << options.pre_smoothing().size() << " pre=[" << join(options.pre_smoothing()) << "] post=["
       << join(options.post_smoothing()) << "] padding=" << options.padding()
-      << " prolongation_kernel=" << options.prolongation_kernel() << (options.bias() ? " bias" : "");
+      << " prolongation_kernel=" << options.prolongation_kernel() << (options.bias() ? " bias" : "")
+      << (options.skip() ? "" : " no-skip") << (options.level_norm() ? " level_norm" : "")
+      << (options.residual() ? " residual" : "");
   return out.str();
 }
 

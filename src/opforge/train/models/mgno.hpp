@@ -3,10 +3,13 @@
 /// MgNO (He, Liu, Xu, ICLR 2024): every linear operator of a layer is one
 /// multi-channel multigrid V-cycle built from small learnable convolutions;
 /// a layer is u <- GELU(Vcycle(u) + Conv1x1(u)) and a bias-free 1x1 head maps
-/// to the output channels. No lifting or projection networks: boundary
-/// conditions enter through the convolution padding (zeros: Dirichlet,
-/// circular: periodic, reflect: Neumann-like). 1, 2 or 3 spatial dimensions.
-/// Parameter names are documented in docs/models.md.
+/// to the output channels (the reference MgNO_DC). The reference's
+/// Navier-Stokes variant (MgNO_NS) is the same model with three options: no
+/// 1x1 skip, a LayerNorm after each coarse correction, and the input added to
+/// the output. No lifting or projection networks: boundary conditions enter
+/// through the convolution padding (zeros: Dirichlet, circular: periodic,
+/// reflect: Neumann-like). 1, 2 or 3 spatial dimensions. Parameter names are
+/// documented in docs/models.md.
 
 #include <vector>
 
@@ -67,14 +70,20 @@ struct VCycleOptions {
   TORCH_ARG(std::vector<std::int64_t>, post_smoothing) = std::vector<std::int64_t>{};
   TORCH_ARG(std::string, padding) = "zeros";
   TORCH_ARG(std::int64_t, prolongation_kernel) = 4;
+  /// Biases in the smoothing convolutions (restrictions and prolongations
+  /// have none, as in the reference).
   TORCH_ARG(bool, bias) = false;
+  /// Normalise u over its channels and grid after each coarse correction
+  /// (LayerNorm with a per-channel affine: GroupNorm with one group).
+  TORCH_ARG(bool, level_norm) = false;
 };
 
 /// One multigrid V-cycle mapping f (f_channels) to u (u_channels) at the
 /// same resolution. Going down, u and f are restricted separately by learned
 /// stride-2 convolutions (the residual is not restricted, as in the reference
 /// MgConv_DC); going up, a learned transposed convolution of the coarse u is
-/// added to the finer u, then that level's post-smoothing runs.
+/// added to the finer u (then normalised with level_norm), then that level's
+/// post-smoothing runs.
 class VCycleImpl : public torch::nn::Module {
 public:
   explicit VCycleImpl(VCycleOptions options);
@@ -85,6 +94,7 @@ public:
   std::vector<std::vector<SmoothingStep>> pre, post;  ///< [level][step]
   std::vector<GridConv> restrict_u, restrict_f;       ///< [level - 1], into level
   std::vector<GridConv> prolong;                      ///< [level - 1], from level
+  std::vector<torch::nn::GroupNorm> norms;            ///< [level], level_norm only
 };
 TORCH_MODULE(VCycle);
 
@@ -97,8 +107,14 @@ struct MgnoOptions {
   TORCH_ARG(std::vector<std::int64_t>, post_smoothing) = std::vector<std::int64_t>{};
   TORCH_ARG(std::string, padding) = "zeros";
   TORCH_ARG(std::int64_t, prolongation_kernel) = 4;
-  /// Biases in the V-cycle convolutions (the 1x1 skip always has one).
+  /// Biases in the smoothing convolutions (the 1x1 skip always has one).
   TORCH_ARG(bool, bias) = false;
+  /// The parallel 1x1 convolution of each layer (MgNO_NS has none).
+  TORCH_ARG(bool, skip) = true;
+  TORCH_ARG(bool, level_norm) = false;
+  /// Output = head(u) + the last out_channels input channels (MgNO_NS: the
+  /// model predicts the change of the latest frame).
+  TORCH_ARG(bool, residual) = false;
   TORCH_ARG(std::int64_t, in_channels) = 1;
   TORCH_ARG(std::int64_t, out_channels) = 1;
   TORCH_ARG(std::int64_t, spatial_dims) = 2;
@@ -111,7 +127,7 @@ public:
   std::string describe() const override;
   MgnoOptions options;
   std::vector<VCycle> vcycles;
-  std::vector<GridConv> skip;  ///< 1x1 with bias, per layer
+  std::vector<GridConv> skip;  ///< 1x1 with bias, per layer (options.skip)
   GridConv head{nullptr};      ///< 1x1, no bias
 };
 TORCH_MODULE(Mgno);
