@@ -28,7 +28,7 @@ TEST(Mgno, NavierStokesVariantHasTheReferenceCountLessItsGridSizedAffine) {
   // 1,740,800 are LayerNorm([32, 64/2^j, 64/2^j]) affines (5 layers x 2 x 32 x (64^2 + 32^2 + 16^2 + 8^2)).
   // Here the affine is per channel (5 x 4 norms x 2 x 32 = 1,280), so the model runs at any grid.
   const auto model = model_from("model: {type: mgno, layers: 5, channels: 32, pre_smoothing: [1, 1, 1, 2, 2], "
-                                "padding: circular, bias: true, skip: false, level_norm: true, residual: true}",
+                                "padding: circular, bias: true, skip: false, level_norm: true, input_skip: true}",
                                 {1, 1, 2});
   EXPECT_EQ(count_parameters(*model), 2885194 - 1740800 + 1280);
 }
@@ -47,7 +47,7 @@ TEST(Mgno, LevelNormLeavesEachSampleWithZeroMeanAndUnitVarianceOverChannelsAndGr
 
 TEST(Mgno, ResidualAddsTheLatestInputFramesToTheOutput) {
   torch::NoGradGuard no_grad;
-  auto residual = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1], residual: true}", {3, 1, 2});
+  auto residual = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1], input_skip: true}", {3, 1, 2});
   auto plain = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1]}", {3, 1, 2});
   const auto weights = residual->named_parameters();
   for (auto& named : plain->named_parameters()) named.value().copy_(weights[named.key()]);
@@ -55,8 +55,8 @@ TEST(Mgno, ResidualAddsTheLatestInputFramesToTheOutput) {
   const auto difference = residual->forward(x) - plain->forward(x);
   EXPECT_LT((difference - x.narrow(1, 2, 1)).abs().max().item<double>(), 1e-6);
   EXPECT_NE(test_support::message_of<ConfigError>([] {
-              model_from("model: {type: mgno, residual: true}", {1, 2, 2});
-            }).find("model.residual"),
+              model_from("model: {type: mgno, input_skip: true}", {1, 2, 2});
+            }).find("model.input_skip"),
             std::string::npos);
 }
 

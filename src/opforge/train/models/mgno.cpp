@@ -198,14 +198,14 @@ MgnoOptions MgnoOptions::parse(const config::Section& s, const ModelShape& shape
   o.bias(s.get<bool>("bias", false));
   o.skip(s.get<bool>("skip", true));
   o.level_norm(s.get<bool>("level_norm", false));
-  o.residual(s.get<bool>("residual", false));
+  o.input_skip(s.get<bool>("input_skip", false));
   o.in_channels(shape.in_channels);
   o.out_channels(shape.out_channels);
   o.spatial_dims(shape.spatial_dims);
   if (shape.spatial_dims < 1 || shape.spatial_dims > 3)
     s.fail("type", "mgno supports 1 to 3 spatial dimensions, the data has " + std::to_string(shape.spatial_dims));
-  if (o.residual() && shape.in_channels < shape.out_channels)
-    s.fail("residual", "adds the last " + std::to_string(shape.out_channels) + " input channels to the output, the data has " +
+  if (o.input_skip() && shape.in_channels < shape.out_channels)
+    s.fail("input_skip", "adds the last " + std::to_string(shape.out_channels) + " input channels to the output, the data has " +
                            std::to_string(shape.in_channels));
   return o;
 }
@@ -236,7 +236,7 @@ torch::Tensor MgnoImpl::forward(torch::Tensor x) {
   const torch::Tensor input = x;
   for (std::size_t l = 0; l < vcycles.size(); ++l)
     x = torch::gelu(skip.empty() ? vcycles[l](x) : vcycles[l](x) + skip[l](x));
-  if (!options.residual()) return head(x);
+  if (!options.input_skip()) return head(x);
   const std::int64_t out = options.out_channels();
   return head(x) + input.narrow(1, input.size(1) - out, out);
 }
@@ -248,7 +248,7 @@ std::string MgnoImpl::describe() const {
       << join(options.post_smoothing()) << "] padding=" << options.padding()
       << " prolongation_kernel=" << options.prolongation_kernel() << (options.bias() ? " bias" : "")
       << (options.skip() ? "" : " no-skip") << (options.level_norm() ? " level_norm" : "")
-      << (options.residual() ? " residual" : "");
+      << (options.input_skip() ? " input_skip" : "");
   return out.str();
 }
 

@@ -114,7 +114,7 @@ struct MgnoOptions {
   TORCH_ARG(bool, level_norm) = false;
   /// Output = head(u) + the last out_channels input channels (MgNO_NS: the
   /// model predicts the change of the latest frame).
-  TORCH_ARG(bool, residual) = false;
+  TORCH_ARG(bool, input_skip) = false;
   TORCH_ARG(std::int64_t, in_channels) = 1;
   TORCH_ARG(std::int64_t, out_channels) = 1;
   TORCH_ARG(std::int64_t, spatial_dims) = 2;
