@@ -76,6 +76,46 @@ config::Document data_config(const std::string& path, const std::string& extra) 
                                  "data.yaml");
 }
 
+// FNO-3D's protocol (data.protocol: space_time with input_frames): /input and
+// the first T_in - 1 stored frames as channels, repeated over the K frames of
+// the time axis, map to the K frames after them.
+TEST(SpaceTime, InputFramesAreTheInitialWindowRepeatedOverTimeAndTheTargetsTheFramesAfterIt) {
+  const auto path = write_trajectories("labelled_space_time", false);
+  const auto doc = config::Document::parse(
+      "data: {path: " + path + ", train: [0, 4], test: [20, 24], input_frames: 3, frames: 4}\n", "data.yaml");
+  train::OperatorData data(train::DataOptions::parse(doc.root().section("data")));
+  EXPECT_EQ(data.shape().in_channels, 6);  // 3 frames x 2 channels
+  EXPECT_EQ(data.shape().out_channels, 2);
+  EXPECT_EQ(data.shape().spatial_dims, 3);  // x, y, t
+  const auto [x, y] = data.batch({21});
+  ASSERT_EQ(x.sizes(), (std::vector<std::int64_t>{1, 6, n, n, 4}));
+  ASSERT_EQ(y.sizes(), (std::vector<std::int64_t>{1, 2, n, n, 4}));
+  const std::int64_t point = 5 * n + 7;
+  for (std::int64_t k = 0; k < 4; ++k) {
+    for (std::int64_t j = 0; j < 6; ++j)  // frame-major: frame j / 2 (0: /input), component j % 2
+      EXPECT_NEAR(x[0][j][5][7][k].item<double>(), label(21, j / 2, j % 2, point), 1e-2) << j << " " << k;
+    for (std::int64_t c = 0; c < 2; ++c)
+      EXPECT_NEAR(y[0][c][5][7][k].item<double>(), label(21, 3 + k, c, point), 1e-2) << c << " " << k;
+  }
+  EXPECT_NE(test_support::message_of<UsageError>([&] { data.trajectory(21); }).find("needs data.input_frames: 1"),
+            std::string::npos);
+  auto message = [&](const std::string& extra) {
+    return test_support::message_of<ConfigError>([&] {
+      const auto bad = config::Document::parse(
+          "data: {path: " + path + ", train: [0, 4], test: [20, 24]" + extra + "}\n", "data.yaml");
+      train::OperatorData data(train::DataOptions::parse(bad.root().section("data")));
+    });
+  };
+  EXPECT_NE(message(", input_frames: 9").find("data.input_frames: 9 input frames leave none to predict"),
+            std::string::npos)
+      << message(", input_frames: 9");
+  EXPECT_NE(message(", input_frames: 6, frames: 4").find("data.frames: 4 frames per call after 6 input frame(s)"),
+            std::string::npos)
+      << message(", input_frames: 6, frames: 4");
+  EXPECT_NE(message(", predicted_frames: 2").find("data.predicted_frames: applies to protocol: autoregressive"),
+            std::string::npos);
+}
+
 TEST(Autoregressive, WindowsAreTheStoredFramesAsChannelsAndTheFramesAfterThem) {
   const auto path = write_trajectories("labelled_trajectories", false);
   const auto doc = data_config(path, ", input_frames: 3, predicted_frames: 4, train_rollout: 2");

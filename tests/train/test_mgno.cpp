@@ -47,7 +47,8 @@ TEST(Mgno, LevelNormLeavesEachSampleWithZeroMeanAndUnitVarianceOverChannelsAndGr
 
 TEST(Mgno, ResidualAddsTheLatestInputFramesToTheOutput) {
   torch::NoGradGuard no_grad;
-  auto residual = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1], input_skip: true}", {3, 1, 2});
+  auto residual =
+      model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1], input_skip: true}", {3, 1, 2});
   auto plain = model_from("model: {type: mgno, channels: 4, layers: 2, pre_smoothing: [1, 1]}", {3, 1, 2});
   const auto weights = residual->named_parameters();
   for (auto& named : plain->named_parameters()) named.value().copy_(weights[named.key()]);

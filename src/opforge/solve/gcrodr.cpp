@@ -193,7 +193,7 @@ struct Gcrodr {
   PetscBool update_every_cycle = PETSC_TRUE;
   /// Second Gram-Schmidt pass in the Arnoldi cycle: never (PETSc GMRES's
   /// default too), when the first cancelled more than half the norm (DGKS),
-  /// or always. One pass: Darcy 128 no-PC 1.6x faster at equal iterations,
+  /// or always. One pass: Darcy 128 no-PC 1.4-1.6x faster at equal iterations,
   /// de Hoop + ILU 1.37x faster at 3% more (docs/benchmarks.md).
   KSPGMRESCGSRefinementType refinement = KSP_GMRES_CGS_REFINE_NEVER;
   // Arnoldi basis (m + 1), recycled space and its double buffer (k + 1 each).

@@ -42,9 +42,10 @@ DataOptions DataOptions::parse(const config::Section& s) {
     o.predicted_frames = s.get<std::int64_t>("predicted_frames", 0, config::at_least(1));
     o.train_rollout = s.get<std::int64_t>("train_rollout", 0, config::at_least(1));
   } else {
-    for (const char* key : {"input_frames", "predicted_frames", "train_rollout"})
+    for (const char* key : {"predicted_frames", "train_rollout"})
       if (s.has(key)) s.fail(key, "applies to protocol: autoregressive");
     o.frames = s.get<std::int64_t>("frames", 0, config::at_least(0));
+    o.input_frames = s.get<std::int64_t>("input_frames", 1, config::at_least(1));
   }
   o.section = s;
   return o;
@@ -71,10 +72,19 @@ OperatorData::OperatorData(const DataOptions& options) : options_(options), read
   }
   if (steps == 0 && options.frames > 0)
     fail("frames", "'" + options.path + "' has no time axis; frames applies to trajectory datasets");
-  if (options.frames > steps)
-    fail("frames", std::to_string(options.frames) + " frames per call, but '" + options.path + "' stores " +
-                       std::to_string(steps));
-  frames_ = steps == 0 ? 0 : options.frames > 0 ? options.frames : std::min<std::int64_t>(10, steps);
+  if (steps == 0 && options.input_frames > 1)
+    fail("input_frames", "'" + options.path + "' has no time axis; input_frames applies to trajectory datasets");
+  // The window is /input and the first input_frames - 1 stored frames; the
+  // frames predicted come after it.
+  input_frames_ = steps == 0 ? 1 : options.input_frames;
+  const std::int64_t after_window = steps - (input_frames_ - 1);
+  if (steps > 0 && after_window < 1)
+    fail("input_frames", std::to_string(input_frames_) + " input frames leave none to predict: '" + options.path +
+                             "' stores " + std::to_string(steps) + " after /input");
+  if (options.frames > after_window)
+    fail("frames", std::to_string(options.frames) + " frames per call after " + std::to_string(input_frames_) +
+                       " input frame(s), but '" + options.path + "' stores " + std::to_string(steps));
+  frames_ = steps == 0 ? 0 : options.frames > 0 ? options.frames : std::min<std::int64_t>(10, after_window);
   OPFORGE_CHECK(steps == 0 || reader_.layout().input_channels.size() == reader_.layout().output_channels.size(),
                 UsageError, "data: '", options.path, "': a trajectory dataset needs as many input as output channels");
 }
@@ -110,7 +120,7 @@ ModelShape OperatorData::shape() const {
     const auto channels = static_cast<std::int64_t>(layout.output_channels.size());
     return {input_frames_ * channels, channels, static_cast<std::int64_t>(layout.spatial_shape.size())};
   }
-  return {static_cast<std::int64_t>(layout.input_channels.size()),
+  return {input_frames_ * static_cast<std::int64_t>(layout.input_channels.size()),
           static_cast<std::int64_t>(layout.output_channels.size()),
           static_cast<std::int64_t>(layout.spatial_shape.size()) + (frames_ > 0 ? 1 : 0)};
 }
@@ -132,7 +142,8 @@ torch::Tensor OperatorData::prepare_input(const torch::Tensor& stored) const {
 torch::Tensor OperatorData::prepare_output(const torch::Tensor& stored, bool all_frames) const {
   torch::Tensor y = subsample(stored, reader_.layout().spatial_shape.size(), options_.stride);
   if (autoregressive_) y = y.narrow(0, 0, input_frames_ + predicted_frames_).contiguous();  // [T_in + T, C, s...]
-  if (frames_ > 0) y = (all_frames ? y : y.narrow(0, 0, frames_)).movedim(0, -1).contiguous();  // [C, s..., T]
+  if (frames_ > 0)  // [C, s..., K]: the K frames after the input window (all_frames: every stored frame)
+    y = (all_frames ? y : y.narrow(0, input_frames_ - 1, frames_)).movedim(0, -1).contiguous();
   return y;
 }
 
@@ -140,9 +151,21 @@ torch::Tensor OperatorData::read_input(std::int64_t index) {
   if (auto cached = input_cache_.find(index); cached != input_cache_.end()) return cached->second;
   torch::Tensor x = torch::empty(reader_.layout().input_sample_shape(), torch::kFloat32);
   reader_.read_inputs({index}, x.data_ptr<float>());
-  x = prepare_input(x);
+  torch::Tensor frames;
+  if (input_frames_ > 1 && !autoregressive_) {
+    frames = torch::empty(reader_.layout().output_sample_shape(), torch::kFloat32);
+    reader_.read_outputs({index}, frames.data_ptr<float>());
+  }
+  x = input_window(x, frames);
   if (options_.cache) input_cache_.emplace(index, x);
   return x;
+}
+
+torch::Tensor OperatorData::input_window(const torch::Tensor& stored_input, const torch::Tensor& stored_output) const {
+  const torch::Tensor x = prepare_input(stored_input);
+  if (input_frames_ <= 1 || autoregressive_) return x;
+  const torch::Tensor earlier = prepare_input(stored_output.narrow(0, 0, input_frames_ - 1));  // [T_in - 1, C, s...]
+  return torch::cat({x.unsqueeze(0), earlier}).flatten(0, 1);  // [T_in C, s...], frame-major
 }
 
 torch::Tensor OperatorData::read_output(std::int64_t index, bool all_frames) {
@@ -161,7 +184,8 @@ void OperatorData::put(std::int64_t key, const std::vector<double>& input, const
   auto stored = [](const std::vector<double>& values, std::vector<std::int64_t> shape) {
     return torch::from_blob(const_cast<double*>(values.data()), shape, torch::kFloat64).to(torch::kFloat32);
   };
-  input_cache_.insert_or_assign(key, prepare_input(stored(input, layout.input_sample_shape())));
+  input_cache_.insert_or_assign(
+      key, input_window(stored(input, layout.input_sample_shape()), stored(output, layout.output_sample_shape())));
   output_cache_.insert_or_assign(key, prepare_output(stored(output, layout.output_sample_shape()), false));
 }
 
@@ -186,6 +210,7 @@ torch::Tensor OperatorData::inputs(const std::vector<std::int64_t>& indices) {
   for (const std::int64_t index : indices) inputs.push_back(read_input(index));
   if (inputs.empty()) {
     auto shape = reader_.layout().input_sample_shape();
+    shape[0] *= input_frames_;
     for (std::size_t a = 1; a < shape.size(); ++a) shape[a] = (shape[a] + options_.stride - 1) / options_.stride;
     shape.insert(shape.begin(), 0);
     return model_input(torch::empty(shape));
@@ -245,6 +270,8 @@ std::pair<torch::Tensor, torch::Tensor> OperatorData::windows(const std::vector<
 
 std::pair<torch::Tensor, torch::Tensor> OperatorData::trajectory(std::int64_t index) {
   OPFORGE_CHECK(frames_ > 0, UsageError, "data: '", options_.path, "' has no time axis");
+  OPFORGE_CHECK(input_frames_ == 1, UsageError, "a space-time roll-out restarts from the last predicted frame: it ",
+                "needs data.input_frames: 1, got ", input_frames_);
   return {read_input(index), read_output(index, true)};
 }
 

@@ -26,9 +26,10 @@ struct DataOptions {
   std::int64_t stride = 1;  ///< keep every stride-th grid point per axis
   bool normalize = true;
   bool cache = true;  ///< keep samples read in memory
-  /// Trajectory datasets: "space_time" (a model call maps the initial field
-  /// to `frames` frames) or "autoregressive" (a model call maps the last
-  /// `input_frames` frames, as channels, to the next one).
+  /// Trajectory datasets: "space_time" (a model call maps the initial field,
+  /// or its first `input_frames` frames, to the next `frames` frames) or
+  /// "autoregressive" (a model call maps the last `input_frames` frames, as
+  /// channels, to the next one).
   std::string protocol = "space_time";
   /// space_time: frames predicted per model call (0: up to 10).
   std::int64_t frames = 0;
@@ -37,6 +38,8 @@ struct DataOptions {
   /// (R = T: one example per trajectory, trained with the roll-out loss;
   /// R < T: every window of the first T_in + T frames is an example, e.g.
   /// R = 1 one-step pairs). 0: T all frames after the first T_in, R = T.
+  /// space_time: T_in counts /input as the first frame (default 1: /input
+  /// alone; 10: FNO-3D's w(0..9) -> the next K frames).
   std::int64_t input_frames = 10, predicted_frames = 0, train_rollout = 0;
   /// Where these options came from: checks against the opened file name its keys and lines.
   std::optional<config::Section> section;
@@ -47,7 +50,9 @@ struct DataOptions {
 /// (/output [N, T, C, s...], /input the initial field [N, C, s...]):
 /// - space_time: a model maps the initial field repeated over K frames,
 ///   [k, C, s..., K], to the first K frames [k, C, s..., K]: time is the last
-///   grid axis (space-time operators, as in LESnets and FNO-3D);
+///   grid axis (space-time operators, as in LESnets and FNO-3D); with T_in
+///   input frames, /input and the first T_in - 1 stored frames as channels,
+///   [k, T_in C, s..., K], to the K frames after them;
 /// - autoregressive: the model input is T_in stored frames as channels
 ///   [k, T_in C, s...] (frame-major), its output the next frame [k, C, s...];
 ///   the targets are the T (or R) frames after them, [k, C, s..., T], which
@@ -98,6 +103,9 @@ private:
   torch::Tensor prepare_input(const torch::Tensor& stored) const;
   torch::Tensor prepare_output(const torch::Tensor& stored, bool all_frames) const;
   torch::Tensor read_input(std::int64_t index);
+  /// The model's initial field from a stored sample: /input, then with T_in >
+  /// 1 (space_time) the first T_in - 1 stored frames, as channels.
+  torch::Tensor input_window(const torch::Tensor& stored_input, const torch::Tensor& stored_output) const;
   torch::Tensor read_output(std::int64_t index, bool all_frames);
   /// Autoregressive: T_in frames from `start` as channels and the `count` after them.
   std::pair<torch::Tensor, torch::Tensor> window(std::int64_t index, std::int64_t start, std::int64_t count);

@@ -205,8 +205,8 @@ MgnoOptions MgnoOptions::parse(const config::Section& s, const ModelShape& shape
   if (shape.spatial_dims < 1 || shape.spatial_dims > 3)
     s.fail("type", "mgno supports 1 to 3 spatial dimensions, the data has " + std::to_string(shape.spatial_dims));
   if (o.input_skip() && shape.in_channels < shape.out_channels)
-    s.fail("input_skip", "adds the last " + std::to_string(shape.out_channels) + " input channels to the output, the data has " +
-                           std::to_string(shape.in_channels));
+    s.fail("input_skip", "adds the last " + std::to_string(shape.out_channels) +
+                             " input channels to the output, the data has " + std::to_string(shape.in_channels));
   return o;
 }
 
