@@ -26,7 +26,9 @@ Failure describe(const std::exception_ptr& error, const GuardOptions& options) {
   } catch (const UsageError& e) {
     failure = {std::string("error: ") + e.what(), 2};
   } catch (const Error& e) {
-    failure.line = std::string(e.kind()) + " error: " + e.what();
+    // A plain Error has no category beyond "error" ("error: ...", not "error error: ...").
+    const std::string kind = e.kind();
+    failure.line = (kind == "error" ? "" : kind + " ") + "error: " + e.what();
     if (options.show_origin) failure.line += " [" + e.where() + "]";
   } catch (const std::bad_alloc&) {
     failure.line = "out of memory";
