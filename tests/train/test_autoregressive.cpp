@@ -109,7 +109,7 @@ TEST(SpaceTime, InputFramesAreTheInitialWindowRepeatedOverTimeAndTheTargetsTheFr
   EXPECT_NE(message(", input_frames: 9").find("data.input_frames: 9 input frames leave none to predict"),
             std::string::npos)
       << message(", input_frames: 9");
-  EXPECT_NE(message(", input_frames: 6, frames: 4").find("data.frames: 4 frames per call after 6 input frame(s)"),
+  EXPECT_NE(message(", input_frames: 6, frames: 4").find("data.frames: 4 frames per call after 6 input frames, but"),
             std::string::npos)
       << message(", input_frames: 6, frames: 4");
   EXPECT_NE(message(", predicted_frames: 2").find("data.predicted_frames: applies to protocol: autoregressive"),

@@ -82,8 +82,9 @@ OperatorData::OperatorData(const DataOptions& options) : options_(options), read
     fail("input_frames", std::to_string(input_frames_) + " input frames leave none to predict: '" + options.path +
                              "' stores " + std::to_string(steps) + " after /input");
   if (options.frames > after_window)
-    fail("frames", std::to_string(options.frames) + " frames per call after " + std::to_string(input_frames_) +
-                       " input frame(s), but '" + options.path + "' stores " + std::to_string(steps));
+    fail("frames", std::to_string(options.frames) + " frames per call" +
+                       (input_frames_ > 1 ? " after " + std::to_string(input_frames_) + " input frames" : "") +
+                       ", but '" + options.path + "' stores " + std::to_string(steps));
   frames_ = steps == 0 ? 0 : options.frames > 0 ? options.frames : std::min<std::int64_t>(10, after_window);
   OPFORGE_CHECK(steps == 0 || reader_.layout().input_channels.size() == reader_.layout().output_channels.size(),
                 UsageError, "data: '", options.path, "': a trajectory dataset needs as many input as output channels");
