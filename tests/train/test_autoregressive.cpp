@@ -70,10 +70,19 @@ std::string write_trajectories(const std::string& name, bool transport) {
   return path;
 }
 
-config::Document data_config(const std::string& path, const std::string& extra) {
-  return config::Document::parse("data: {path: " + path + ", train: [0, 4], test: [20, 24], protocol: autoregressive" +
-                                     extra + "}\n",
-                                 "data.yaml");
+config::Document data_config(const std::string& path, const std::string& extra,
+                             const std::string& protocol = "autoregressive") {
+  return config::Document::parse(
+      "data: {path: " + path + ", train: [0, 4], test: [20, 24], protocol: " + protocol + extra + "}\n", "data.yaml");
+}
+
+/// The ConfigError message of opening `path` with data_config(path, extra, protocol).
+std::string config_error(const std::string& path, const std::string& extra,
+                         const std::string& protocol = "autoregressive") {
+  return test_support::message_of<ConfigError>([&] {
+    const auto doc = data_config(path, extra, protocol);
+    train::OperatorData data(train::DataOptions::parse(doc.root().section("data")));
+  });
 }
 
 // FNO-3D's protocol (data.protocol: space_time with input_frames): /input and
@@ -81,8 +90,7 @@ config::Document data_config(const std::string& path, const std::string& extra) 
 // the time axis, map to the K frames after them.
 TEST(SpaceTime, InputFramesAreTheInitialWindowRepeatedOverTimeAndTheTargetsTheFramesAfterIt) {
   const auto path = write_trajectories("labelled_space_time", false);
-  const auto doc = config::Document::parse(
-      "data: {path: " + path + ", train: [0, 4], test: [20, 24], input_frames: 3, frames: 4}\n", "data.yaml");
+  const auto doc = data_config(path, ", input_frames: 3, frames: 4", "space_time");
   train::OperatorData data(train::DataOptions::parse(doc.root().section("data")));
   EXPECT_EQ(data.shape().in_channels, 6);  // 3 frames x 2 channels
   EXPECT_EQ(data.shape().out_channels, 2);
@@ -99,13 +107,7 @@ TEST(SpaceTime, InputFramesAreTheInitialWindowRepeatedOverTimeAndTheTargetsTheFr
   }
   EXPECT_NE(test_support::message_of<UsageError>([&] { data.trajectory(21); }).find("needs data.input_frames: 1"),
             std::string::npos);
-  auto message = [&](const std::string& extra) {
-    return test_support::message_of<ConfigError>([&] {
-      const auto bad = config::Document::parse(
-          "data: {path: " + path + ", train: [0, 4], test: [20, 24]" + extra + "}\n", "data.yaml");
-      train::OperatorData data(train::DataOptions::parse(bad.root().section("data")));
-    });
-  };
+  auto message = [&](const std::string& extra) { return config_error(path, extra, "space_time"); };
   EXPECT_NE(message(", input_frames: 9").find("data.input_frames: 9 input frames leave none to predict"),
             std::string::npos)
       << message(", input_frames: 9");
@@ -194,12 +196,7 @@ TEST(Autoregressive, TheRolloutLossIsTheSumOfTheFramesRelativeErrors) {
 
 TEST(Autoregressive, ConfigErrorsNameTheKey) {
   const auto path = write_trajectories("labelled_trajectories_errors", false);
-  auto message = [&](const std::string& extra) {
-    return test_support::message_of<ConfigError>([&] {
-      const auto doc = data_config(path, extra);
-      train::OperatorData data(train::DataOptions::parse(doc.root().section("data")));
-    });
-  };
+  auto message = [&](const std::string& extra) { return config_error(path, extra); };
   EXPECT_NE(message(", input_frames: 8").find("data.input_frames: 8 input frames leave none to predict"),
             std::string::npos)
       << message(", input_frames: 8");

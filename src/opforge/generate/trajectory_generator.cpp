@@ -61,16 +61,16 @@ public:
     provenance.config_yaml = document.resolved_yaml();
     io::DatasetWriter writer(world, options.output_path, family->layout(options), provenance, resume_options(options));
     if (!writer.resume_note().empty()) logger().warning(writer.resume_note());
-    std::vector<std::int64_t> mine;
-    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size())
+    std::vector<std::int64_t> share, mine;  // this rank's trajectories; those left to simulate
+    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size()) {
+      share.push_back(i);
       if (!writer.kept()[static_cast<std::size_t>(i)]) mine.push_back(i);
+    }
     logger().info("generate: ", options.num_samples, " trajectories of ", family->describe(), " on ", world.size(),
                   " rank(s)", writer.kept_count() ? "; " + std::to_string(writer.kept_count()) + " kept" : std::string());
 
     io::TeeSink sink(writer, context.stream);
     sink.begin(writer.layout());
-    std::vector<std::int64_t> share;
-    for (std::int64_t i = world.rank(); i < options.num_samples; i += world.size()) share.push_back(i);
     restream_kept(writer, context.stream, share);
     const SimulationTotals totals = simulate_share(*family, options.seed, mine, sink);
     GenerationReport report;
