@@ -121,7 +121,7 @@ void read_like_opforge() {
   opforge::io::DatasetLayout data;
   data.input_channels = template_contents.input_channels;
   data.output_channels = template_contents.output_channels;
-  opforge::train::check_fits_evaluation(checkpoint, template_yaml, data, template_shape.spatial_dims);
+  opforge::train::check_fits_evaluation(checkpoint, template_yaml, data, template_shape);
   opforge::train::check_resumable(checkpoint, template_yaml);
   auto model = template_model();
   auto normalizer = opforge::train::Normalizer::identity(template_shape);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "opforge/config/config.hpp"
+#include "opforge/config/differences.hpp"
 #include "opforge/train/models/mgno.hpp"
 #include "support/expect_error.hpp"
 
@@ -211,6 +212,28 @@ TEST(Mgno, BadOptionsNameTheKey) {
   EXPECT_NE(test_support::message_of<ConfigError>([] { model_from("model: {type: mgno, pre_smoothing: [0, 1]}", {1, 1, 2}); })
                 .find("model.pre_smoothing"),
             std::string::npos);
+}
+
+// A checkpoint saved before skip, level_norm and input_skip existed still
+// evaluates: its model section reads with their defaults, the old behaviour.
+TEST(Mgno, AStoredConfigFromBeforeNewerKeysReadsAsTheirDefaults) {
+  const ModelShape shape{1, 1, 2};
+  const std::string stored = "model: {type: mgno, channels: 8, layers: 2, padding: circular}\n";
+  auto resolved = [&](const std::string& extra) {
+    const auto doc = config::Document::parse(
+        "model: {type: mgno, channels: 8, layers: 2, padding: circular" + extra + "}\n", "model.yaml");
+    make_model(doc.root().section("model"), shape);
+    return doc.resolved_yaml();
+  };
+  const std::string today = resolved(", skip: true, level_norm: false, input_skip: false");
+  EXPECT_FALSE(config::differing_keys(stored, today, "model").empty());  // compared as stored: refused
+  EXPECT_TRUE(config::differing_keys(model_section_as_read(stored, shape), today, "model").empty());
+  const auto differences = config::differing_keys(model_section_as_read(stored, shape), resolved(", input_skip: true"), "model");
+  ASSERT_EQ(differences.size(), 1u);
+  EXPECT_EQ(differences[0].key, "model.input_skip");
+  // A section this version refuses comes back as stored.
+  const std::string refused = "model: {type: mgno, padding: mirror}\n";
+  EXPECT_EQ(model_section_as_read(refused, shape), refused);
 }
 
 TEST(Mgno, ReflectPaddingOnAGridTooSmallForTheLevelsIsAClearError) {

@@ -139,13 +139,13 @@ void CheckpointReader::restore(torch::nn::Module& model, torch::optim::Optimizer
 }
 
 void check_fits_evaluation(const CheckpointReader& checkpoint, const std::string& config_yaml,
-                           const io::DatasetLayout& data, std::int64_t spatial_dims) {
+                           const io::DatasetLayout& data, const ModelShape& shape) {
   const CheckpointContents& c = checkpoint.contents();
   // How the Fourier transform is computed, and the grid the same weights run
   // on (docs/models.md, latent_grid), are chosen at evaluation.
   static const std::vector<std::string> evaluation_choices = {"model.spectral_transform", "model.latent_grid"};
   std::vector<config::KeyDifference> model_keys;
-  for (auto& d : config::differing_keys(c.config_yaml, config_yaml, "model"))
+  for (auto& d : config::differing_keys(model_section_as_read(c.config_yaml, shape), config_yaml, "model"))
     if (std::find(evaluation_choices.begin(), evaluation_choices.end(), d.key) == evaluation_choices.end())
       model_keys.push_back(std::move(d));
   std::string mismatch = config::describe(model_keys, "checkpoint", "config");
@@ -154,8 +154,8 @@ void check_fits_evaluation(const CheckpointReader& checkpoint, const std::string
     add("input channels: checkpoint " + listed(c.input_channels) + ", dataset " + listed(data.input_channels));
   if (!c.output_channels.empty() && c.output_channels != data.output_channels)
     add("output channels: checkpoint " + listed(c.output_channels) + ", dataset " + listed(data.output_channels));
-  if (c.spatial_dims > 0 && c.spatial_dims != spatial_dims)
-    add("spatial axes: checkpoint " + std::to_string(c.spatial_dims) + ", dataset " + std::to_string(spatial_dims));
+  if (c.spatial_dims > 0 && c.spatial_dims != shape.spatial_dims)
+    add("spatial axes: checkpoint " + std::to_string(c.spatial_dims) + ", dataset " + std::to_string(shape.spatial_dims));
   OPFORGE_CHECK(mismatch.empty(), ConfigError, "checkpoint '", checkpoint.path(),
                 "' does not fit this model and data: ", mismatch);
 }

@@ -56,10 +56,11 @@ private:
 };
 
 /// Evaluation: throws ConfigError listing every `model.*` key whose value
-/// differs between the checkpoint's config and `config_yaml`, and the data
-/// layout (channels, spatial axes) where it differs from `data`.
+/// differs between the checkpoint's config (as this version reads it:
+/// model_section_as_read) and `config_yaml`, and the data layout (channels,
+/// spatial axes) where it differs from `data` and `shape`.
 void check_fits_evaluation(const CheckpointReader& checkpoint, const std::string& config_yaml,
-                           const io::DatasetLayout& data, std::int64_t spatial_dims);
+                           const io::DatasetLayout& data, const ModelShape& shape);
 
 /// Keys that may change when a run is resumed; every other key must equal the
 /// checkpoint's (docs/training.md). A trailing ".*" allows a whole section.

@@ -124,7 +124,7 @@ EvaluationReport evaluate_model(const Communicator& comm, const config::Document
   // 2. The checkpoint, compared with the config and the data before any
   //    weight is loaded: a mismatch names its keys instead of failing inside LibTorch.
   CheckpointReader stored(checkpoint);
-  check_fits_evaluation(stored, document.resolved_yaml(), data.layout(), data.shape().spatial_dims);
+  check_fits_evaluation(stored, document.resolved_yaml(), data.layout(), data.shape());
   Normalizer normalizer = Normalizer::identity(data.shape());
   stored.restore(*model, nullptr, normalizer);
 

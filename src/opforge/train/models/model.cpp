@@ -1,5 +1,7 @@
 #include "opforge/train/models/model.hpp"
 
+#include "opforge/core/error.hpp"
+
 namespace opforge::train {
 
 std::unique_ptr<OperatorModelImpl> make_fno(const config::Section& section, const ModelShape& shape);
@@ -20,6 +22,16 @@ const ModelRegistry& models() {
 std::shared_ptr<OperatorModelImpl> make_model(const config::Section& section, const ModelShape& shape) {
   const std::string type = section.choice("type", models().names());
   return std::shared_ptr<OperatorModelImpl>(models().create(type, section, shape));
+}
+
+std::string model_section_as_read(const std::string& config_yaml, const ModelShape& shape) {
+  try {
+    const auto stored = config::Document::parse(config_yaml, "the stored config");
+    make_model(stored.root().section("model"), shape);
+    return stored.resolved_yaml();
+  } catch (const Error&) {
+    return config_yaml;
+  }
 }
 
 std::int64_t count_parameters(const torch::nn::Module& module) {
