@@ -1,6 +1,6 @@
 #include "opforge/train/models/model.hpp"
 
-#include "opforge/core/error.hpp"
+#include <exception>
 
 namespace opforge::train {
 
@@ -29,7 +29,7 @@ std::string model_section_as_read(const std::string& config_yaml, const ModelSha
     const auto stored = config::Document::parse(config_yaml, "the stored config");
     make_model(stored.root().section("model"), shape);
     return stored.resolved_yaml();
-  } catch (const Error&) {
+  } catch (const std::exception&) {  // opforge's errors, and LibTorch's on a section it cannot build
     return config_yaml;
   }
 }
