@@ -187,8 +187,8 @@ PetscErrorCode inner_products(const Vec* left, int nl, const Vec* right, int nr,
 /// The basis vectors as the columns of matrices, one per run of adjacent
 /// vectors, in BLAS-2 products over the local rows: y = basis^T x (trans
 /// "T") or x += basis y (trans "N"). One gemv reads x once where VecMDot and
-/// VecMAXPY read it once per four vectors: 1.2-1.9x faster at 10-40 vectors
-/// of 128^2 (Xeon, OpenBLAS).
+/// VecMAXPY read it once per four vectors (Darcy 128 without a
+/// preconditioner: 2.8-3.0x -> 2.9-3.05x GMRES(40)'s speed, docs/benchmarks.md).
 PetscErrorCode basis_gemv(const char* trans, Vec x, const Vec* basis, PetscInt count, PetscScalar* y) {
   PetscFunctionBegin;
   const bool update = trans[0] == 'N';
