@@ -122,7 +122,7 @@ void read_like_opforge() {
   data.input_channels = template_contents.input_channels;
   data.output_channels = template_contents.output_channels;
   opforge::train::check_fits_evaluation(checkpoint, template_yaml, data, template_shape);
-  opforge::train::check_resumable(checkpoint, template_yaml);
+  opforge::train::check_resumable(checkpoint, template_yaml, template_shape);
   auto model = template_model();
   auto normalizer = opforge::train::Normalizer::identity(template_shape);
   checkpoint.restore(*model, nullptr, normalizer);

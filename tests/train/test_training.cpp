@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <filesystem>
@@ -359,6 +360,42 @@ TEST(Checkpoints, ResumingAnotherExperimentIsRefusedListingTheKeys) {
   const auto second = train::train_model(world(), longer, resume);
   EXPECT_EQ(second.first_epoch, 1);
   EXPECT_EQ(second.history.size(), 1u);
+}
+
+// A checkpoint saved before a model key existed resumes: its model section
+// reads with the key's default, what that version built.
+TEST(Checkpoints, ResumingACheckpointFromBeforeAModelKeyExistedReadsItsDefault) {
+  const std::string data = write_dataset("train_resume_older");
+  const std::string run = fresh_directory("run_resume_older" + suffix());
+  train::train_model(world(), config_for(data, run, 1), {});
+  const std::string path = run + "/checkpoint.pt";
+  if (world().rank() == 0) {  // rewrite it as an older version would have: no model.layers
+    train::CheckpointReader reader(path);
+    const train::ModelShape shape{1, 1, 2};
+    auto model = train::make_model(config::Document::parse("model: " + small_fno, "m").root().section("model"), shape);
+    torch::optim::Adam optimizer(model->parameters());
+    auto normalizer = train::Normalizer::identity(shape);
+    reader.restore(*model, &optimizer, normalizer);
+    train::CheckpointContents older = reader.contents();
+    YAML::Node stored = YAML::Load(older.config_yaml);
+    ASSERT_TRUE(stored["model"]["layers"]);
+    stored["model"].remove("layers");
+    YAML::Emitter out;
+    out << stored;
+    older.config_yaml = out.c_str();
+    train::save_checkpoint(path, *model, &optimizer, normalizer, older);
+  }
+  world().barrier();
+  train::TrainCommand resume;
+  resume.resume = true;
+  const auto second = train::train_model(world(), config_for(data, run, 2), resume);
+  EXPECT_EQ(second.first_epoch, 1);
+  // A key that differs from the default is still another experiment.
+  EXPECT_NE(test_support::message_of<ConfigError>([&] {
+              const std::string two_layers = "{type: fno, modes: [4, 4], width: 8, padding: 2, projection: 16, layers: 2}";
+              train::train_model(world(), config_for(data, run, 3, "", two_layers), resume);
+            }).find("model.layers: checkpoint 4, config 2"),
+            std::string::npos);
 }
 
 }  // namespace

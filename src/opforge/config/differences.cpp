@@ -88,6 +88,18 @@ std::vector<KeyDifference> differing_keys(const std::string& first, const std::s
   return out;
 }
 
+std::string with_section(const std::string& yaml, const std::string& section, const std::string& source_yaml) {
+  try {
+    YAML::Node whole = YAML::Load(yaml);
+    whole[section] = YAML::Load(source_yaml)[section];
+    YAML::Emitter out;
+    out << whole;
+    return std::string(out.c_str()) + "\n";
+  } catch (const YAML::Exception& e) {
+    OPFORGE_THROW(ConfigError, "cannot parse a stored configuration: ", e.what());
+  }
+}
+
 std::string describe(const std::vector<KeyDifference>& differences, const std::string& first_name,
                      const std::string& second_name) {
   std::string text;

@@ -23,6 +23,10 @@ struct KeyDifference {
 std::vector<KeyDifference> differing_keys(const std::string& first, const std::string& second,
                                           const std::string& prefix = "");
 
+/// `yaml` with its top-level `section` replaced by `source_yaml`'s. Throws
+/// ConfigError when a text is not YAML.
+std::string with_section(const std::string& yaml, const std::string& section, const std::string& source_yaml);
+
 /// "model.width: checkpoint 8, config 16; ..." with the two sides named.
 std::string describe(const std::vector<KeyDifference>& differences, const std::string& first_name,
                      const std::string& second_name);

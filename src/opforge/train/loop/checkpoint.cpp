@@ -168,7 +168,7 @@ const std::vector<std::string>& resume_safe_keys() {
   return keys;
 }
 
-void check_resumable(const CheckpointReader& checkpoint, const std::string& config_yaml) {
+void check_resumable(const CheckpointReader& checkpoint, const std::string& config_yaml, const ModelShape& shape) {
   auto safe = [](const std::string& key) {
     for (const auto& allowed : resume_safe_keys()) {
       if (allowed == key) return true;
@@ -179,7 +179,7 @@ void check_resumable(const CheckpointReader& checkpoint, const std::string& conf
     return false;
   };
   std::vector<config::KeyDifference> refused;
-  for (auto& d : config::differing_keys(checkpoint.contents().config_yaml, config_yaml))
+  for (auto& d : config::differing_keys(model_section_as_read(checkpoint.contents().config_yaml, shape), config_yaml))
     if (!safe(d.key)) refused.push_back(std::move(d));
   std::string allowed;
   for (const auto& key : resume_safe_keys()) allowed += (allowed.empty() ? "" : ", ") + key;

@@ -66,8 +66,9 @@ void check_fits_evaluation(const CheckpointReader& checkpoint, const std::string
 /// checkpoint's (docs/training.md). A trailing ".*" allows a whole section.
 const std::vector<std::string>& resume_safe_keys();
 /// Resume: throws ConfigError listing the keys outside resume_safe_keys()
-/// whose values differ between the checkpoint's config and `config_yaml`.
-void check_resumable(const CheckpointReader& checkpoint, const std::string& config_yaml);
+/// whose values differ between the checkpoint's config (its model section as
+/// this version reads it: model_section_as_read) and `config_yaml`.
+void check_resumable(const CheckpointReader& checkpoint, const std::string& config_yaml, const ModelShape& shape);
 
 /// `loss_parameters`: trained parameters of the loss (a learned C_s^2), saved
 /// next to the model when given.

@@ -232,7 +232,7 @@ StartPoint resume_or_start(const Communicator& comm, Run& run, const TrainComman
   StartPoint start;
   if ((command.resume || run.options.resume_auto) && std::filesystem::exists(run.checkpoint_path())) {
     CheckpointReader checkpoint(run.checkpoint_path());
-    check_resumable(checkpoint, run.resolved_yaml);
+    check_resumable(checkpoint, run.resolved_yaml, run.data.shape());
     checkpoint.restore(*run.model, run.optimizer.get(), run.normalizer, run.learned.get());
     const CheckpointContents& contents = checkpoint.contents();
     run.examples->restore(contents.example_state);

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "opforge/config/differences.hpp"
+
 namespace opforge::train {
 
 std::unique_ptr<OperatorModelImpl> make_fno(const config::Section& section, const ModelShape& shape);
@@ -28,7 +30,7 @@ std::string model_section_as_read(const std::string& config_yaml, const ModelSha
   try {
     const auto stored = config::Document::parse(config_yaml, "the stored config");
     make_model(stored.root().section("model"), shape);
-    return stored.resolved_yaml();
+    return config::with_section(config_yaml, "model", stored.resolved_yaml());
   } catch (const std::exception&) {  // opforge's errors, and LibTorch's on a section it cannot build
     return config_yaml;
   }

@@ -38,7 +38,7 @@ using ModelRegistry = Registry<OperatorModelImpl, const config::Section&, const 
 const ModelRegistry& models();
 std::shared_ptr<OperatorModelImpl> make_model(const config::Section& section, const ModelShape& shape);
 
-/// The model section of a stored config (a checkpoint's) as this version
+/// A stored config (a checkpoint's) with its model section as this version
 /// reads it: a key added since it was written takes its default, which keeps
 /// the behaviour from before the key. A section this version refuses comes
 /// back as stored, so that comparing it names its keys.
