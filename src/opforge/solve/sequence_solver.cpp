@@ -2,6 +2,7 @@
 
 #include <petscksp.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "opforge/core/mpi_native.hpp"
@@ -13,7 +14,7 @@
 
 namespace opforge::solve {
 
-SolverOptions SolverOptions::parse(const config::Section& s) {
+SolverOptions SolverOptions::parse(const config::Section& s, bool positive_definite) {
   SolverOptions o;
   o.ksp_type = s.get<std::string>("ksp_type", o.ksp_type);
   o.pc_type = s.get<std::string>("pc_type", o.pc_type);
@@ -21,7 +22,8 @@ SolverOptions SolverOptions::parse(const config::Section& s) {
   o.atol = s.get<double>("atol", o.atol, config::non_negative());
   o.max_it = s.get<int>("max_it", o.max_it, config::at_least(1));
   o.restart = s.get<int>("restart", o.restart, config::at_least(1));
-  o.recycle = s.get<int>("recycle", o.recycle, config::at_least(0));
+  // The default fits under any restart, so a short GMRES restart alone is not refused.
+  o.recycle = s.get<int>("recycle", std::min(default_recycle(positive_definite), o.restart - 1), config::at_least(0));
   if (o.recycle >= o.restart)
     s.fail("recycle", "must be smaller than restart (" + std::to_string(o.restart) + ")");
   if (s.has("factor_package"))
@@ -50,7 +52,7 @@ SolverOptions SolverOptions::parse_in(const config::Section& parent, bool positi
     parent.choice("solver", {"auto"});
     return automatic(positive_definite, natural_boundary);
   }
-  return parse(parent.section_or_empty("solver"));
+  return parse(parent.section_or_empty("solver"), positive_definite);
 }
 
 namespace {
