@@ -44,7 +44,7 @@ struct SolverOptions {
   /// Darcy systems (10^4 unknowns, rtol 1e-8) SKR with k = 10 is 1.2-1.4x
   /// faster than with k = 20 under every preconditioner (no preconditioner:
   /// 3.1-3.3x GMRES(40)'s speed against 2.7x); on indefinite Helmholtz
-  /// (SOR, ILU; de Hoop with ILU) k = 20 is 1.1-1.4x faster
+  /// (SOR, ILU; de Hoop with ILU) k = 20 is 1.2-1.4x faster
   /// (docs/benchmarks.md, "The recycled dimension k").
   static int default_recycle(bool positive_definite) { return positive_definite ? 10 : 20; }
   static SolverOptions parse(const config::Section& section, bool positive_definite = false);
