@@ -28,9 +28,9 @@ struct SolverOptions {
   double atol = 1e-50;
   int max_it = 10000;
   int restart = 40;
-  /// Recycled dimension k of ksp_type gcrodr (restart is its m); parse()'s
-  /// default depends on the operator (default_recycle).
-  int recycle = 20;
+  /// Recycled dimension k of ksp_type gcrodr (restart is its m): the
+  /// indefinite default here, the operator's in parse() (default_recycle).
+  int recycle = default_recycle(false);
   /// Direct solver for solves that fail: mumps, superlu_dist, petsc (serial LU) or none.
   std::string fallback = "mumps";
   /// A solve is accepted when ||b - Ax|| / ||b|| <= accept_factor * rtol.
