@@ -378,7 +378,7 @@ TEST(Checkpoints, ResumingACheckpointFromBeforeAModelKeyExistedReadsItsDefault) 
     reader.restore(*model, &optimizer, normalizer);
     train::CheckpointContents older = reader.contents();
     YAML::Node stored = YAML::Load(older.config_yaml);
-    ASSERT_TRUE(stored["model"]["layers"]);
+    EXPECT_TRUE(stored["model"]["layers"]);  // EXPECT, not ASSERT: rank 1 waits at the barrier below
     stored["model"].remove("layers");
     YAML::Emitter out;
     out << stored;
