@@ -21,7 +21,8 @@ run() {  # DESCRIPTION COMMAND...: prints the one-line error of a failure
   fi
 }
 
-# 1. Generation: one sample each (an online file's generate: part below); the expensive grids and horizons shortened.
+# 1. Generation: one sample each, the expensive grids and horizons shortened
+# (an online file's generate: part runs in 4).
 declare -A generation_overrides=(
   [ns2d]="pde.final_time=1 pde.resolution=64 pde.time_step=1.0e-3"
   [les3d]="pde.spinup_time=0.02 pde.frames=2"
